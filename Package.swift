@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "calltop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "calltop", targets: ["calltop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .target(
+            name: "CallTopCore",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "CallTopSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CallTopTUI",
+            dependencies: ["CallTopCore", "CNcursesw"]
+        ),
+        .executableTarget(
+            name: "calltop",
+            dependencies: [
+                "CallTopCore", "CallTopTUI", "CallTopSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CallTopCoreTests", dependencies: ["CallTopCore", "CallTopSimulator"]),
+        .testTarget(name: "CallTopSimulatorTests", dependencies: ["CallTopSimulator"]),
+        .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CallTopCore", "CallTopSimulator"]),
+    ]
+)

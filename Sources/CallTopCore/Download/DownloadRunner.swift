@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+
+/// Runs downloads N at a time and, within a wait window, sleeps until the
+/// next scheduled retry and tries again. What is still waiting when the
+/// window ends stays retrying/not_ready with its next time.
+public final class DownloadRunner: Sendable {
+    public struct Options: Sendable {
+        public var concurrency: Int
+        /// How long a run waits for retries that are scheduled later.
+        public var wait: TimeInterval
+        public init(concurrency: Int = 4, wait: TimeInterval = 120) {
+            self.concurrency = max(1, concurrency)
+            self.wait = max(0, wait)
+        }
+    }
+
+    public struct Summary: Sendable, Equatable {
+        public var byState: [DownloadState: Int] = [:]
+        public var attempts = 0
+        public var total: Int { byState.values.reduce(0, +) }
+        public var allSettled: Bool { (byState[.retrying] ?? 0) + (byState[.notReady] ?? 0) + (byState[.pending] ?? 0) == 0 }
+        public var everythingDownloaded: Bool { total == (byState[.downloaded] ?? 0) + (byState[.absent] ?? 0) }
+    }
+
+    /// Reports what the run is doing: for a progress line on a terminal.
+    public enum Progress: Sendable {
+        case finished(sid: String, decision: DownloadDecision)
+        case waiting(count: Int, until: Date)
+    }
+
+    let downloader: RecordingDownloader
+    let store: Store
+    let now: @Sendable () -> Date
+    let sleep: @Sendable (TimeInterval) async -> Void
+
+    public init(downloader: RecordingDownloader, store: Store, now: @escaping @Sendable () -> Date = Date.init,
+                sleep: @escaping @Sendable (TimeInterval) async -> Void = { try? await Task.sleep(for: .seconds($0)) }) {
+        self.downloader = downloader
+        self.store = store
+        self.now = now
+        self.sleep = sleep
+    }
+
+    /// Downloads `targets` (recording SIDs). Only those that are due are tried;
+    /// the rest wait for their time if it falls inside the window.
+    public func run(_ targets: [String], options: Options, progress: @escaping @Sendable (Progress) -> Void = { _ in }) async -> Summary {
+        let targetSet = Set(targets)
+        let deadline = now().addingTimeInterval(options.wait)
+        var summary = Summary()
+        while !Task.isCancelled {
+            let due = ((try? store.dueRecordingSids(now: now())) ?? []).filter(targetSet.contains)
+            if !due.isEmpty {
+                summary.attempts += due.count
+                await withTaskGroup(of: Void.self) { group in
+                    var iterator = due.makeIterator()
+                    func startNext() -> Bool {
+                        guard let sid = iterator.next() else { return false }
+                        group.addTask {
+                            let decision = await self.downloader.attempt(sid)
+                            progress(.finished(sid: sid, decision: decision))
+                        }
+                        return true
+                    }
+                    for _ in 0..<options.concurrency where !startNext() { break }
+                    while await group.next() != nil { _ = startNext() }
+                }
+                continue
+            }
+            guard let next = try? store.nextRetry(among: targetSet), next <= deadline else { break }
+            let waitingCount = targets.filter { sid in
+                guard let r = try? store.recording(sid) else { return false }
+                return r.downloadState == .retrying || r.downloadState == .notReady
+            }.count
+            progress(.waiting(count: waitingCount, until: next))
+            await sleep(max(0.05, next.timeIntervalSince(now())))
+        }
+        for sid in targets {
+            if let state = try? store.recording(sid)?.downloadState { summary.byState[state, default: 0] += 1 }
+        }
+        return summary
+    }
+}

@@ -1,0 +1,100 @@
+import Crypto
+import Foundation
+
+/// Receives a media response: audio goes to a temporary file beside its final
+/// name, hashed as it streams; anything else is kept (a little of it) for the
+/// error message. `commit` fsyncs and renames, so a file under its final name
+/// is always complete. Used from one transfer's callbacks at a time.
+final class MediaFileWriter: @unchecked Sendable {
+    let finalURL: URL
+    let tempURL: URL
+    private var fd: Int32 = -1
+    private var hasher = SHA256()
+    private(set) var head: HTTPResponseHead?
+    private(set) var written: Int64 = 0
+    private(set) var errorPrefix = Data()
+    private var sniff = Data()
+    private(set) var refusal: AttemptResult?
+    private let progress: @Sendable (Int64, Int64?) -> Void
+    private var lastProgressBytes: Int64 = 0
+
+    init(finalURL: URL, progress: @escaping @Sendable (Int64, Int64?) -> Void) {
+        self.finalURL = finalURL
+        self.tempURL = finalURL.deletingLastPathComponent()
+            .appendingPathComponent(".\(finalURL.lastPathComponent).\(UUID().uuidString.prefix(8)).part")
+        self.progress = progress
+    }
+
+    deinit { discard() }
+
+    func onHead(_ head: HTTPResponseHead) {
+        self.head = head
+        guard head.status == 200 else { return }
+        if AudioCheck.isErrorContentType(head.contentType) { return }  // collected as errorPrefix, refused below
+        fd = open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 { refusal = .local("cannot create \(tempURL.path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Returns false to stop the transfer.
+    func onBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        guard fd >= 0 else {
+            if errorPrefix.count < 16 << 10 { errorPrefix.append(contentsOf: chunk.prefix(16 << 10 - errorPrefix.count)) }
+            return refusal == nil && errorPrefix.count < 16 << 10
+        }
+        if sniff.count < 12 {
+            sniff.append(contentsOf: chunk.prefix(12 - sniff.count))
+            if sniff.count >= 12 && AudioCheck.kind(ofPrefix: sniff) == nil {
+                refusal = .notAudio(AudioCheck.describe(prefix: Data(chunk.prefix(4096)), contentType: head?.contentType))
+                return false
+            }
+        }
+        var offset = 0
+        while offset < chunk.count {
+            let n = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                refusal = .local("cannot write \(tempURL.lastPathComponent): \(String(cString: strerror(errno)))")
+                return false
+            }
+            offset += n
+        }
+        hasher.update(bufferPointer: chunk)
+        written += Int64(chunk.count)
+        if written - lastProgressBytes >= 8 << 10 {
+            lastProgressBytes = written
+            progress(written, head?.contentLength)
+        }
+        return true
+    }
+
+    /// The verdict on a finished 200 transfer: the saved file, or why not.
+    func commit(relativePath: String) -> Result<SavedFile, AttemptResult> {
+        if let refusal { return .failure(refusal) }
+        guard let head else { return .failure(.notAudio("an empty body")) }
+        if fd < 0 {
+            return .failure(.notAudio(AudioCheck.describe(prefix: errorPrefix, contentType: head.contentType)))
+        }
+        if AudioCheck.kind(ofPrefix: sniff) == nil {
+            return .failure(.notAudio(written == 0 ? "an empty body" : AudioCheck.describe(prefix: sniff, contentType: head.contentType)))
+        }
+        if let expected = head.contentLength, expected != written {
+            return .failure(.transport(.truncated(received: written, expected: expected)))
+        }
+        guard fsync(fd) == 0 else { return .failure(.local("fsync failed: \(String(cString: strerror(errno)))")) }
+        close(fd)
+        fd = -1
+        guard rename(tempURL.path, finalURL.path) == 0 else {
+            return .failure(.local("cannot rename to \(finalURL.path): \(String(cString: strerror(errno)))"))
+        }
+        let dir = open(finalURL.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
+        if dir >= 0 { fsync(dir); close(dir) }  // make the rename itself durable
+        progress(written, head.contentLength)
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return .success(SavedFile(relativePath: relativePath, bytes: written, sha256: digest))
+    }
+
+    func discard() {
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(tempURL.path)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// One call as `list` and the dashboard show it: the call plus its primary
+/// recording's download state and the authoritative transcript's summary.
+/// Field names follow DESIGN.md's `list --json` contract.
+public struct CallRow: Sendable, Equatable, Codable {
+    public var callSid: String
+    public var from: String
+    public var to: String
+    public var direction: String
+    public var callStatus: String
+    public var startTime: Date?
+    public var durationS: Int?
+    public var recordingSid: String?
+    public var downloadState: DownloadState?
+    public var bytes: Int64?
+    public var expectedBytes: Int64?
+    public var attempts: Int
+    public var lastError: String?
+    public var nextRetryAt: Date?
+    public var path: String?
+    public var sha256: String?
+    public var transcriptSource: TranscriptSource
+    public var transcriptChars: Int
+
+    public init(
+        callSid: String, from: String, to: String, direction: String, callStatus: String,
+        startTime: Date?, durationS: Int?, recordingSid: String? = nil, downloadState: DownloadState? = nil,
+        bytes: Int64? = nil, expectedBytes: Int64? = nil, attempts: Int = 0, lastError: String? = nil,
+        nextRetryAt: Date? = nil, path: String? = nil, sha256: String? = nil,
+        transcriptSource: TranscriptSource = .none, transcriptChars: Int = 0
+    ) {
+        self.callSid = callSid; self.from = from; self.to = to; self.direction = direction
+        self.callStatus = callStatus; self.startTime = startTime; self.durationS = durationS
+        self.recordingSid = recordingSid; self.downloadState = downloadState; self.bytes = bytes
+        self.expectedBytes = expectedBytes; self.attempts = attempts; self.lastError = lastError
+        self.nextRetryAt = nextRetryAt; self.path = path; self.sha256 = sha256
+        self.transcriptSource = transcriptSource; self.transcriptChars = transcriptChars
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case callSid = "call_sid", from, to, direction, callStatus = "call_status", startTime = "start_time"
+        case durationS = "duration_s", recordingSid = "recording_sid", downloadState = "download_state"
+        case bytes, expectedBytes = "expected_bytes", attempts, lastError = "last_error"
+        case nextRetryAt = "next_retry_at", path, sha256, transcriptSource = "transcript_source"
+        case transcriptChars = "transcript_chars"
+    }
+
+    /// Explicit nulls: every documented field is present in `--json` output.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(callSid, forKey: .callSid)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(direction, forKey: .direction)
+        try c.encode(callStatus, forKey: .callStatus)
+        try c.encode(startTime, forKey: .startTime)
+        try c.encode(durationS, forKey: .durationS)
+        try c.encode(recordingSid, forKey: .recordingSid)
+        try c.encode(downloadState, forKey: .downloadState)
+        try c.encode(bytes, forKey: .bytes)
+        try c.encode(expectedBytes, forKey: .expectedBytes)
+        try c.encode(attempts, forKey: .attempts)
+        try c.encode(lastError, forKey: .lastError)
+        try c.encode(nextRetryAt, forKey: .nextRetryAt)
+        try c.encode(path, forKey: .path)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(transcriptSource, forKey: .transcriptSource)
+        try c.encode(transcriptChars, forKey: .transcriptChars)
+    }
+}
+
+/// Everything the dashboard's detail view shows about one call.
+public struct CallDetail: Sendable, Equatable {
+    public var row: CallRow
+    public var endTime: Date?
+    public var price: String?
+    public var recordings: [RecordingDetail]
+    public var transcript: AuthoritativeTranscript?
+
+    public init(row: CallRow, endTime: Date? = nil, price: String? = nil, recordings: [RecordingDetail] = [], transcript: AuthoritativeTranscript? = nil) {
+        self.row = row; self.endTime = endTime; self.price = price; self.recordings = recordings; self.transcript = transcript
+    }
+}
+
+public struct RecordingDetail: Sendable, Equatable {
+    public var recordingSid: String
+    public var status: String
+    public var channels: Int?
+    public var durationS: Int?
+    public var source: String?
+    public var uri: String?
+    public var downloadState: DownloadState
+    public var bytes: Int64?
+    public var expectedBytes: Int64?
+    public var path: String?
+    public var sha256: String?
+    public var nextRetryAt: Date?
+    public var lastError: String?
+    public var attempts: [DownloadAttempt]
+
+    public init(recordingSid: String, status: String, channels: Int? = nil, durationS: Int? = nil, source: String? = nil,
+                uri: String? = nil, downloadState: DownloadState, bytes: Int64? = nil, expectedBytes: Int64? = nil,
+                path: String? = nil, sha256: String? = nil, nextRetryAt: Date? = nil, lastError: String? = nil,
+                attempts: [DownloadAttempt] = []) {
+        self.recordingSid = recordingSid; self.status = status; self.channels = channels; self.durationS = durationS
+        self.source = source; self.uri = uri; self.downloadState = downloadState; self.bytes = bytes
+        self.expectedBytes = expectedBytes; self.path = path; self.sha256 = sha256; self.nextRetryAt = nextRetryAt
+        self.lastError = lastError; self.attempts = attempts
+    }
+}
+
+/// One try at fetching a recording (metadata or media), kept for the record.
+public struct DownloadAttempt: Sendable, Equatable, Codable {
+    public var recordingSid: String
+    public var startedAt: Date
+    public var httpStatus: Int?
+    public var twilioCode: Int?
+    public var bytes: Int64
+    public var durationMs: Int
+    public var error: String?
+
+    public init(recordingSid: String, startedAt: Date, httpStatus: Int?, twilioCode: Int?, bytes: Int64, durationMs: Int, error: String?) {
+        self.recordingSid = recordingSid; self.startedAt = startedAt; self.httpStatus = httpStatus
+        self.twilioCode = twilioCode; self.bytes = bytes; self.durationMs = durationMs; self.error = error
+    }
+}
+
+/// The transcript that counts for a call, with where it came from and why it won.
+public struct AuthoritativeTranscript: Sendable, Equatable {
+    public var source: TranscriptSource
+    public var reason: String
+    public var text: String
+    public var engine: String?
+    public var createdAt: Date?
+
+    public init(source: TranscriptSource, reason: String, text: String, engine: String? = nil, createdAt: Date? = nil) {
+        self.source = source; self.reason = reason; self.text = text; self.engine = engine; self.createdAt = createdAt
+    }
+}

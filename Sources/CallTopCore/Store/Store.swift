@@ -1,0 +1,313 @@
+import Foundation
+import GRDB
+
+/// The local SQLite store (WAL, so the dashboard and a CLI command can use it
+/// at once). All SQL lives in this folder; callers see plain values.
+public final class Store: Sendable {
+    public let dataDir: URL
+    let db: DatabasePool
+
+    public var recordingsDir: URL { dataDir.appendingPathComponent("recordings", isDirectory: true) }
+
+    public init(dataDir: URL) throws {
+        self.dataDir = dataDir
+        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        var config = Configuration()
+        config.busyMode = .timeout(15)
+        config.label = "calltop"
+        db = try DatabasePool(path: dataDir.appendingPathComponent("calltop.sqlite").path, configuration: config)
+        try StoreSchema.migrator.migrate(db)
+    }
+
+    // MARK: Sync marks
+
+    public func syncMark(_ name: String) throws -> Date? {
+        try db.read { db in
+            try Double.fetchOne(db, sql: "SELECT value FROM sync_marks WHERE name = ?", arguments: [name]).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    public func setSyncMark(_ name: String, _ date: Date) throws {
+        try db.write { db in
+            try db.execute(sql: "INSERT INTO sync_marks(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                           arguments: [name, date.timeIntervalSince1970])
+        }
+    }
+
+    // MARK: Calls
+
+    /// Inserts or refreshes calls; returns how many were new.
+    @discardableResult
+    public func upsertCalls(_ calls: [TwilioCall], now: Date) throws -> Int {
+        try db.write { db in
+            var inserted = 0
+            for c in calls {
+                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM calls WHERE sid = ?", arguments: [c.sid]) ?? false
+                try db.execute(sql: """
+                    INSERT INTO calls(sid, account_sid, parent_call_sid, from_number, to_number, direction, status,
+                                      start_time, end_time, date_created, duration_s, price, price_unit, synced_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(sid) DO UPDATE SET
+                        account_sid = excluded.account_sid, parent_call_sid = excluded.parent_call_sid,
+                        from_number = excluded.from_number, to_number = excluded.to_number,
+                        direction = excluded.direction, status = excluded.status,
+                        start_time = excluded.start_time, end_time = excluded.end_time,
+                        date_created = excluded.date_created, duration_s = excluded.duration_s,
+                        price = excluded.price, price_unit = excluded.price_unit, synced_at = excluded.synced_at
+                    WHERE calls.status IS NOT excluded.status OR calls.end_time IS NOT excluded.end_time
+                       OR calls.duration_s IS NOT excluded.duration_s OR calls.price IS NOT excluded.price
+                    """, arguments: [
+                        c.sid, c.accountSid, c.parentCallSid, c.from ?? "", c.to ?? "", c.direction ?? "", c.status ?? "",
+                        c.startTime?.timeIntervalSince1970, c.endTime?.timeIntervalSince1970,
+                        c.dateCreated?.timeIntervalSince1970, c.durationS, c.price, c.priceUnit, now.timeIntervalSince1970,
+                    ])
+                if !exists { inserted += 1 }
+            }
+            return inserted
+        }
+    }
+
+    public func callCount() throws -> Int {
+        try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM calls") ?? 0 }
+    }
+
+    // MARK: Recordings
+
+    /// The download state a newly seen recording starts in, from Twilio's status.
+    static func initialState(for status: String?) -> DownloadState {
+        switch status {
+        case "absent": return .absent
+        case "deleted": return .failed
+        case "processing", "in-progress", "paused", "stopped": return .notReady
+        default: return .pending
+        }
+    }
+
+    /// Inserts new recordings in their initial state; for known ones refreshes
+    /// Twilio's metadata and keeps the download state, except that Twilio
+    /// calling a recording absent or deleted is final news.
+    @discardableResult
+    public func upsertRecordings(_ recordings: [TwilioRecording], now: Date) throws -> Int {
+        try db.write { db in
+            var inserted = 0
+            for r in recordings {
+                let state = Store.initialState(for: r.status)
+                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM recordings WHERE sid = ?", arguments: [r.sid]) ?? false
+                if exists {
+                    try db.execute(sql: """
+                        UPDATE recordings SET call_sid = COALESCE(?, call_sid), account_sid = COALESCE(?, account_sid),
+                            status = ?, duration_s = ?, channels = ?, source = ?, error_code = ?, start_time = ?,
+                            date_created = ?, uri = COALESCE(?, uri), track = COALESCE(?, track)
+                        WHERE sid = ?
+                        """, arguments: [r.callSid, r.accountSid, r.status ?? "", r.durationS, r.channels, r.source, r.errorCode,
+                                         r.startTime?.timeIntervalSince1970, r.dateCreated?.timeIntervalSince1970, r.uri, r.track, r.sid])
+                    if state == .absent || r.status == "deleted" {
+                        let reason = state == .absent ? "Twilio says the recording is absent" : "the recording was deleted on Twilio"
+                        try db.execute(sql: """
+                            UPDATE recordings SET download_state = ?, last_error = ?, next_retry_at = NULL, updated_at = ?
+                            WHERE sid = ? AND download_state NOT IN ('downloaded', 'downloading')
+                            """, arguments: [state.rawValue, reason, now.timeIntervalSince1970, r.sid])
+                    }
+                } else {
+                    let error: String? = switch r.status {
+                    case "absent": "Twilio says the recording is absent" + (r.errorCode.map { " (\($0))" } ?? "")
+                    case "deleted": "the recording was deleted on Twilio"
+                    default: nil
+                    }
+                    try db.execute(sql: """
+                        INSERT INTO recordings(sid, call_sid, account_sid, status, duration_s, channels, source, error_code,
+                            start_time, date_created, uri, track, download_state, last_error, next_retry_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [r.sid, r.callSid, r.accountSid, r.status ?? "", r.durationS, r.channels, r.source,
+                                         r.errorCode, r.startTime?.timeIntervalSince1970, r.dateCreated?.timeIntervalSince1970,
+                                         r.uri, r.track, state.rawValue, error,
+                                         state == .notReady ? now.timeIntervalSince1970 : nil, now.timeIntervalSince1970])
+                    inserted += 1
+                }
+            }
+            return inserted
+        }
+    }
+
+    public func recording(_ sid: String) throws -> StoredRecording? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM recordings WHERE sid = ?", arguments: [sid]).map(StoredRecording.init(row:))
+        }
+    }
+
+    /// A call's recordings, the primary (earliest) first.
+    public func recordings(ofCall callSid: String) throws -> [StoredRecording] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM recordings WHERE call_sid = ? ORDER BY COALESCE(date_created, 0), sid",
+                             arguments: [callSid]).map(StoredRecording.init(row:))
+        }
+    }
+
+    public func recordingSids(inState states: [DownloadState]) throws -> [String] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT sid FROM recordings WHERE download_state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ","))) ORDER BY COALESCE(date_created, 0) DESC")
+        }
+    }
+
+    /// Recordings the downloader should try now: pending, or waiting and due.
+    public func dueRecordingSids(now: Date) throws -> [String] {
+        try db.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT sid FROM recordings
+                WHERE download_state = 'pending'
+                   OR (download_state IN ('retrying', 'not_ready') AND COALESCE(next_retry_at, 0) <= ?)
+                ORDER BY COALESCE(date_created, 0) DESC
+                """, arguments: [now.timeIntervalSince1970])
+        }
+    }
+
+    /// The earliest scheduled retry among `sids` (or all), if any.
+    public func nextRetry(among sids: Set<String>? = nil) throws -> Date? {
+        try db.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT sid, next_retry_at FROM recordings WHERE download_state IN ('retrying', 'not_ready') AND next_retry_at IS NOT NULL")
+            return rows.filter { sids?.contains($0["sid"]) ?? true }
+                .compactMap { ($0["next_retry_at"] as Double?).map(Date.init(timeIntervalSince1970:)) }
+                .min()
+        }
+    }
+
+    /// A download crashed or was killed mid-way: its file never got its final
+    /// name, so it simply starts again.
+    public func recoverInterruptedDownloads(now: Date) throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE recordings SET download_state = 'pending', updated_at = ? WHERE download_state = 'downloading'",
+                           arguments: [now.timeIntervalSince1970])
+        }
+    }
+
+    /// A user's retry: failed or waiting recordings go back to pending at once,
+    /// with a fresh retry budget. Returns the SIDs that moved.
+    @discardableResult
+    public func resetForRetry(_ sids: [String], now: Date) throws -> [String] {
+        try db.write { db in
+            var moved: [String] = []
+            for sid in sids {
+                try db.execute(sql: """
+                    UPDATE recordings SET download_state = 'pending', transient_failures = 0, not_ready_tries = 0,
+                        not_ready_since = NULL, next_retry_at = NULL, updated_at = ?
+                    WHERE sid = ? AND download_state IN ('failed', 'retrying', 'not_ready', 'pending')
+                    """, arguments: [now.timeIntervalSince1970, sid])
+                if db.changesCount > 0 { moved.append(sid) }
+            }
+            return moved
+        }
+    }
+
+    public func markDownloading(_ sid: String, now: Date) throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE recordings SET download_state = 'downloading', updated_at = ? WHERE sid = ?",
+                           arguments: [now.timeIntervalSince1970, sid])
+        }
+    }
+
+    /// Stores one attempt and the decision it led to, in one transaction.
+    public func recordAttempt(_ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
+                              file: SavedFile?, expectedBytes: Int64?, now: Date) throws {
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO download_attempts(recording_sid, started_at, http_status, twilio_code, bytes, duration_ms, error)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [attempt.recordingSid, attempt.startedAt.timeIntervalSince1970, attempt.httpStatus,
+                                 attempt.twilioCode, attempt.bytes, attempt.durationMs, attempt.error])
+            var nextRetry: Double?
+            var lastError: String?
+            switch decision {
+            case .downloaded: break
+            case let .retry(_, at, reason): nextRetry = at.timeIntervalSince1970; lastError = reason
+            case .failed(let reason), .absent(let reason): lastError = reason
+            }
+            try db.execute(sql: """
+                UPDATE recordings SET download_state = ?, attempts = attempts + 1, transient_failures = ?,
+                    not_ready_tries = ?, not_ready_since = ?, last_error = ?, next_retry_at = ?,
+                    expected_bytes = COALESCE(?, expected_bytes), updated_at = ?
+                WHERE sid = ?
+                """, arguments: [decision.state.rawValue, memory.transientFailures, memory.notReadyTries,
+                                 memory.notReadySince?.timeIntervalSince1970, lastError, nextRetry, expectedBytes,
+                                 now.timeIntervalSince1970, attempt.recordingSid])
+            if let file {
+                try db.execute(sql: "UPDATE recordings SET bytes = ?, path = ?, sha256 = ? WHERE sid = ?",
+                               arguments: [file.bytes, file.relativePath, file.sha256, attempt.recordingSid])
+            }
+            if decision.state == .absent {
+                try db.execute(sql: "UPDATE recordings SET status = 'absent' WHERE sid = ?", arguments: [attempt.recordingSid])
+            }
+        }
+    }
+
+    /// Metadata fetched during a download refreshes what sync stored.
+    public func refreshRecordingMetadata(_ r: TwilioRecording) throws {
+        try db.write { db in
+            try db.execute(sql: """
+                UPDATE recordings SET status = ?, duration_s = COALESCE(?, duration_s), channels = COALESCE(?, channels),
+                    error_code = ?, uri = COALESCE(?, uri), call_sid = COALESCE(call_sid, ?), start_time = COALESCE(?, start_time)
+                WHERE sid = ?
+                """, arguments: [r.status ?? "", r.durationS, r.channels, r.errorCode, r.uri, r.callSid,
+                                 r.startTime?.timeIntervalSince1970, r.sid])
+        }
+    }
+
+    public func attempts(ofRecording sid: String) throws -> [DownloadAttempt] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM download_attempts WHERE recording_sid = ? ORDER BY id", arguments: [sid]).map { row in
+                DownloadAttempt(recordingSid: row["recording_sid"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                                httpStatus: row["http_status"], twilioCode: row["twilio_code"], bytes: row["bytes"],
+                                durationMs: row["duration_ms"], error: row["error"])
+            }
+        }
+    }
+}
+
+/// A file the downloader saved under its final name.
+public struct SavedFile: Sendable, Equatable {
+    /// Relative to the data directory: `recordings/CA….mp3`.
+    public var relativePath: String
+    public var bytes: Int64
+    public var sha256: String
+
+    public init(relativePath: String, bytes: Int64, sha256: String) {
+        self.relativePath = relativePath; self.bytes = bytes; self.sha256 = sha256
+    }
+}
+
+/// A recording as the store holds it.
+public struct StoredRecording: Sendable, Equatable {
+    public var sid: String
+    public var callSid: String?
+    public var status: String
+    public var durationS: Int?
+    public var channels: Int?
+    public var source: String?
+    public var errorCode: Int?
+    public var startTime: Date?
+    public var dateCreated: Date?
+    public var uri: String?
+    public var downloadState: DownloadState
+    public var bytes: Int64?
+    public var expectedBytes: Int64?
+    public var path: String?
+    public var sha256: String?
+    public var attempts: Int
+    public var memory: RetryMemory
+    public var lastError: String?
+    public var nextRetryAt: Date?
+
+    init(row: Row) {
+        let date = { (name: String) -> Date? in (row[name] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        sid = row["sid"]; callSid = row["call_sid"]; status = row["status"]; durationS = row["duration_s"]
+        channels = row["channels"]; source = row["source"]; errorCode = row["error_code"]
+        startTime = date("start_time"); dateCreated = date("date_created"); uri = row["uri"]
+        downloadState = DownloadState(rawValue: row["download_state"]) ?? .pending
+        bytes = row["bytes"]; expectedBytes = row["expected_bytes"]; path = row["path"]; sha256 = row["sha256"]
+        attempts = row["attempts"]
+        var completed: Date?
+        if let start = date("start_time") { completed = start.addingTimeInterval(TimeInterval(max(0, (row["duration_s"] as Int?) ?? 0))) }
+        memory = RetryMemory(transientFailures: row["transient_failures"], notReadyTries: row["not_ready_tries"],
+                             notReadySince: date("not_ready_since"), completedAt: completed)
+        lastError = row["last_error"]; nextRetryAt = date("next_retry_at")
+    }
+}

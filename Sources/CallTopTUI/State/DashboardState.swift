@@ -1,0 +1,149 @@
+import CallTopCore
+import Foundation
+
+/// Bytes seen so far for a download in flight (from `downloadProgress` events;
+/// the store only knows the final size).
+public struct DownloadProgress: Sendable, Equatable {
+    public var bytes: Int64
+    public var total: Int64?
+
+    public var percent: Int? {
+        guard let total, total > 0 else { return nil }
+        return Int(min(100, max(0, bytes * 100 / total)))
+    }
+}
+
+public struct StatusMessage: Sendable, Equatable {
+    public var text: String
+    public var isError: Bool
+    /// Set from the last tick; messages fade after a few seconds.
+    public var shownAt: Date?
+}
+
+/// Everything the dashboard shows, as a plain value. Only `update` changes
+/// it; `render` reads it.
+public struct DashboardState: Sendable, Equatable {
+    public var context: DashboardContext
+
+    // Rows as loaded, and the derived visible order. Both change only through
+    // `setRows`/`recomputeVisible` so the cached index cannot go stale.
+    public private(set) var rows: [CallRow] = []
+    /// Indices into `rows` after filter and sort.
+    public private(set) var visible: [Int] = []
+    /// Calls per download state over all loaded rows (nil: no recording).
+    public private(set) var counts: [DownloadState?: Int] = [:]
+    public private(set) var rowsLoadedOnce = false
+
+    public internal(set) var selectedSid: String?
+    /// Position of the selection in `visible`.
+    public internal(set) var selectedIndex = 0
+    /// First visible list row; `render` keeps the selection on screen from here.
+    public internal(set) var scrollTop = 0
+    public internal(set) var marks: Set<String> = []
+
+    public internal(set) var mode: ViewMode = .main
+    public internal(set) var stateFilter: StateFilter = .all
+    public internal(set) var sort: SortOrder = .newest
+    /// The applied `/` filter.
+    public internal(set) var filterText = ""
+    /// The text being typed while `mode == .filterInput`.
+    public internal(set) var filterDraft = ""
+    public internal(set) var filterError: String?
+    var filterBeforeEditing = ""
+
+    public internal(set) var detail: CallDetail?
+    public internal(set) var detailScroll = 0
+    public internal(set) var helpScroll = 0
+
+    public internal(set) var log = LogRing(capacity: 500)
+    public internal(set) var showLog = false
+    public internal(set) var status: StatusMessage?
+    public internal(set) var paused = false
+    public var readonly: Bool { context.readonly }
+    public let refreshSeconds: Int
+    public internal(set) var lastSync: Date?
+    public internal(set) var syncing = false
+    public internal(set) var progress: [String: DownloadProgress] = [:]
+    public internal(set) var transcribing: [String: Double] = [:]
+    public internal(set) var size = TerminalSize(columns: 80, rows: 24)
+    /// Time of the last tick; nil before the first.
+    public internal(set) var now: Date?
+
+    // Bookkeeping that keeps effects from piling up.
+    var lastRefreshAt: Date?
+    var syncInFlight = false
+    var rowsLoadInFlight = false
+    var rowsStale = false
+
+    public init(context: DashboardContext) {
+        self.context = context
+        refreshSeconds = max(DashboardContext.minimumRefreshSeconds, context.refreshSeconds)
+    }
+
+    public var selectedRow: CallRow? {
+        visible.indices.contains(selectedIndex) ? rows[visible[selectedIndex]] : nil
+    }
+
+    var layout: ScreenLayout { ScreenLayout(size: size, showLog: showLog) }
+
+    /// Replaces the rows, keeping the selection on the same call.
+    mutating func setRows(_ newRows: [CallRow]) {
+        rows = newRows
+        rowsLoadedOnce = true
+        var newCounts: [DownloadState?: Int] = [:]
+        var present = Set<String>()
+        present.reserveCapacity(newRows.count)
+        // Progress is only meaningful while a download or transcription is still running.
+        var keepProgress = Set<String>()
+        var keepTranscribing = Set<String>()
+        for row in newRows {
+            newCounts[row.downloadState, default: 0] += 1
+            present.insert(row.callSid)
+            if progress[row.callSid] != nil, row.downloadState == .downloading || row.downloadState == .pending {
+                keepProgress.insert(row.callSid)
+            }
+            if let fraction = transcribing[row.callSid], fraction < 1, row.transcriptSource != .offline {
+                keepTranscribing.insert(row.callSid)
+            }
+        }
+        counts = newCounts
+        marks = marks.filter { present.contains($0) }
+        progress = progress.filter { keepProgress.contains($0.key) }
+        transcribing = transcribing.filter { keepTranscribing.contains($0.key) }
+        recomputeVisible()
+    }
+
+    /// Re-derives the visible order after rows, filter or sort changed.
+    mutating func recomputeVisible() {
+        let previousIndex = selectedIndex
+        let textFilter = (try? TextFilter(filterText)) ?? nil
+        visible = RowIndex.compute(rows: rows, stateFilter: stateFilter, text: textFilter, sort: sort)
+        if let sid = selectedSid, let i = visible.firstIndex(where: { rows[$0].callSid == sid }) {
+            selectedIndex = i
+        } else {
+            selectedIndex = min(max(0, previousIndex), max(0, visible.count - 1))
+            selectedSid = visible.isEmpty ? nil : rows[visible[selectedIndex]].callSid
+        }
+        // Keep the selected row at the same place on screen when rows move under it.
+        scrollTop += selectedIndex - previousIndex
+        clampScroll()
+    }
+
+    mutating func select(index: Int) {
+        guard !visible.isEmpty else { selectedIndex = 0; selectedSid = nil; return }
+        selectedIndex = min(max(0, index), visible.count - 1)
+        selectedSid = rows[visible[selectedIndex]].callSid
+        clampScroll()
+    }
+
+    mutating func clampScroll() {
+        let height = layout.bodyRows
+        if selectedIndex < scrollTop { scrollTop = selectedIndex }
+        if selectedIndex >= scrollTop + height { scrollTop = selectedIndex - height + 1 }
+        scrollTop = min(max(0, scrollTop), max(0, visible.count - height))
+    }
+
+    mutating func setStatus(_ text: String, isError: Bool = false) {
+        status = StatusMessage(text: text, isError: isError, shownAt: now)
+    }
+}

@@ -1,0 +1,34 @@
+import CallTopCore
+import Foundation
+
+/// Everything that can happen to the dashboard. Results of effects come back
+/// as events too, so `update` is the only place state changes.
+public enum DashboardEvent: Sendable {
+    case key(Key)
+    case resize(TerminalSize)
+    case core(CoreEvent)
+    case rowsLoaded([CallRow])
+    case detailLoaded(CallDetail?)
+    /// Sent about once a second; drives auto refresh and message expiry.
+    case tick(now: Date)
+    /// `DashboardServices.sync()` returned.
+    case syncCompleted(at: Date)
+    /// A download, retry or transcribe request was accepted by the services.
+    case effectFinished(DashboardEffect)
+    case effectFailed(DashboardEffect, message: String)
+}
+
+/// Work `update` asks for. The runtime performs it off the UI loop and
+/// reports back with an event.
+public enum DashboardEffect: Sendable, Hashable {
+    case loadRows
+    case loadDetail(callSid: String)
+    case sync
+    case download(callSids: [String])
+    case retry(callSids: [String])
+    case retryAllFailed
+    case transcribe(callSids: [String])
+    case quit
+    /// Repaint the whole terminal (Ctrl-L), not just what changed.
+    case redraw
+}

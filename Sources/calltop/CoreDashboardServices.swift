@@ -1,0 +1,86 @@
+import CallTopCore
+import CallTopTUI
+import Foundation
+import Synchronization
+
+/// The dashboard's view of the core: reads from the store, and runs sync and
+/// downloads in the background. Downloads keep going on their own (pending
+/// ones, and retries when their time comes) unless the dashboard is read-only.
+final class CoreDashboardServices: DashboardServices {
+    let context: DashboardContext
+    let workspace: Workspace
+    private let runner: DownloadRunner?
+    private let loop = Mutex<Task<Void, Never>?>(nil)
+    private let concurrency: Int
+
+    init(workspace: Workspace, context: DashboardContext, concurrency: Int = 4) {
+        self.workspace = workspace
+        self.context = context
+        self.runner = try? workspace.downloadRunner()
+        self.concurrency = concurrency
+        try? workspace.store.recoverInterruptedDownloads(now: Date())
+    }
+
+    deinit { loop.withLock { $0?.cancel() } }
+
+    func loadRows() async throws -> [CallRow] { try workspace.store.callRows() }
+
+    func loadDetail(callSid: String) async throws -> CallDetail? { try workspace.store.callDetail(callSid) }
+
+    func sync() async throws {
+        do {
+            _ = try await workspace.syncService().run()
+        } catch let failure as SyncService.Failure {
+            throw DashboardFailure(failure.description)
+        }
+        startDownloadLoop()
+    }
+
+    func download(callSids: [String]) async {
+        let sids = callSids.flatMap { ((try? workspace.store.recordings(ofCall: $0)) ?? []).map(\.sid) }
+        let moved = (try? workspace.store.resetForRetry(sids, now: Date())) ?? []
+        workspace.bus.emit(.message(moved.isEmpty ? "nothing to retry for the selection" : "retrying \(moved.count) recording(s)", isError: false))
+        for call in callSids { workspace.bus.emit(.callChanged(callSid: call)) }
+        startDownloadLoop()
+    }
+
+    func retryAllFailed() async {
+        let failed = (try? workspace.store.recordingSids(inState: [.failed])) ?? []
+        try? workspace.store.resetForRetry(failed, now: Date())
+        workspace.bus.emit(.message("retrying \(failed.count) failed recording(s)", isError: false))
+        startDownloadLoop()
+    }
+
+    func transcribe(callSids: [String]) async throws {
+        throw DashboardFailure(context.transcriptionUnavailableReason ?? "offline transcription is not available")
+    }
+
+    func events() -> AsyncStream<CoreEvent> { workspace.bus.stream() }
+
+    /// One background loop for the dashboard's life: download whatever is
+    /// due (pending, or a retry whose time has come), otherwise look again in
+    /// a second. Polling an indexed query is cheaper than getting wake-ups right.
+    func startDownloadLoop() {
+        guard !context.readonly, let runner else { return }
+        let store = workspace.store
+        let concurrency = self.concurrency
+        loop.withLock { task in
+            guard task == nil else { return }
+            task = Task.detached {
+                while !Task.isCancelled {
+                    let due = (try? store.dueRecordingSids(now: Date())) ?? []
+                    if due.isEmpty {
+                        try? await Task.sleep(for: .seconds(1))
+                    } else {
+                        _ = await runner.run(due, options: .init(concurrency: concurrency, wait: 0))
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct DashboardFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

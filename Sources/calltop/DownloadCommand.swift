@@ -1,0 +1,120 @@
+import ArgumentParser
+import CallTopCore
+import Foundation
+
+struct DownloadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "download",
+        abstract: "Download recordings: named ones, the failed ones, or every pending one.",
+        discussion: """
+            Name recordings as RE… SIDs, CA… SIDs (all of the call's recordings) or recording URLs in any
+            of Twilio's forms. Named recordings that had failed start again at once.
+            Files go to <data-dir>/recordings/{CallSid}.mp3, written to a temporary name, checked (HTTP 200,
+            audio bytes, full Content-Length), fsynced and renamed.
+            Retries: 429/5xx/network/truncated back off exponentially (1 s to 60 s, 8 attempts); a recording
+            Twilio is still processing is retried for up to 15 minutes. The run waits for retries due within
+            --wait; what is still waiting after that keeps its next time for the next run.
+            Exit status: 0 all downloaded (or absent on Twilio), 1 some failed, 3 some still waiting.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("RE…, CA… or recording URLs.", valueName: "recording"))
+    var references: [String] = []
+
+    @Flag(help: "Retry every failed recording.")
+    var failed = false
+
+    @Flag(help: "Download every pending recording and retry those whose time has come (the default).")
+    var pending = false
+
+    @Option(help: "Downloads at the same time.")
+    var concurrency = 4
+
+    @Option(help: ArgumentHelp("Seconds to wait for scheduled retries before leaving them for later.", valueName: "seconds"))
+    var wait: Double = 120
+
+    func validate() throws {
+        guard concurrency >= 1 && concurrency <= 32 else { throw ValidationError("--concurrency must be between 1 and 32") }
+        guard wait >= 0 else { throw ValidationError("--wait must be zero or more seconds") }
+    }
+
+    func run() async throws {
+        do {
+            let workspace = try global.workspace()
+            let client = try workspace.client()
+            let store = workspace.store
+            let now = Date()
+            try store.recoverInterruptedDownloads(now: now)
+
+            var targets: [String] = []
+            if !references.isEmpty {
+                var parsed: [RecordingReference] = []
+                for text in references {
+                    do {
+                        parsed.append(try RecordingReference.parse(text))
+                    } catch {
+                        workspace.logger.warning("[OFFLINE_STT] Could not extract recording SID from URL")
+                        throw CommandFailure(error.description)
+                    }
+                }
+                targets = try await DownloadTargets(client: client, store: store, logger: workspace.logger).resolve(parsed, now: now)
+                try store.resetForRetry(targets, now: now)
+            }
+            if failed {
+                let failedSids = try store.recordingSids(inState: [.failed])
+                try store.resetForRetry(failedSids, now: now)
+                targets += failedSids
+            }
+            if pending || (references.isEmpty && !failed) {
+                targets += try store.recordingSids(inState: [.pending, .retrying, .notReady])
+            }
+            var seen = Set<String>()
+            targets = targets.filter { seen.insert($0).inserted }
+            guard !targets.isEmpty else {
+                print("nothing to download" + ((try? store.callCount()) == 0 ? ": the store is empty, run `calltop sync` first" : ""))
+                return
+            }
+
+            let runner = try workspace.downloadRunner()
+            let done = Counter()
+            let total = targets.count
+            let summary = await runner.run(targets, options: .init(concurrency: concurrency, wait: wait)) { event in
+                switch event {
+                case let .finished(sid, decision):
+                    let n = done.increment()
+                    progressLine("[\(n)] \(sid) \(decision.state.rawValue)")
+                case let .waiting(count, until):
+                    progressLine("waiting for \(count) of \(total) recording(s): next try at \(until.formatted(date: .omitted, time: .standard))")
+                }
+            }
+            endProgressLine()
+            try report(summary, targets: targets, store: store)
+        } catch {
+            throw Self.failing(error)
+        }
+    }
+
+    private func report(_ summary: DownloadRunner.Summary, targets: [String], store: Store) throws {
+        let order: [DownloadState] = [.downloaded, .absent, .failed, .retrying, .notReady, .pending, .downloading]
+        let parts = order.compactMap { s in summary.byState[s].map { "\($0) \(s.rawValue)" } }
+        print("\(targets.count) recording(s): " + parts.joined(separator: ", "))
+        for sid in targets {
+            guard let r = try store.recording(sid), r.downloadState != .downloaded else { continue }
+            var line = "  \(sid) \(r.downloadState.rawValue)"
+            if let next = r.nextRetryAt, r.downloadState == .retrying || r.downloadState == .notReady {
+                line += " (next try \(next.formatted(date: .omitted, time: .standard)))"
+            }
+            if let error = r.lastError { line += ": \(error)" }
+            print(line)
+        }
+        if (summary.byState[.failed] ?? 0) > 0 { throw CommandFailure("\(summary.byState[.failed]!) recording(s) failed", code: 1) }
+        if !summary.allSettled { throw CommandFailure("not everything was downloaded: some recordings are still waiting for a retry (run `calltop download` again later)", code: 3) }
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import CallTopCore
+import Foundation
+
+/// Options every command takes. Credentials are never flags (flags show in `ps`).
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where the store, recordings and log live (env CALLTOP_HOME; default ~/.local/share/calltop).", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(name: .customLong("api-base-url"), help: ArgumentHelp("Talk to this host instead of Twilio's (a simulator or proxy; env CALLTOP_API_BASE_URL). Plain http only for loopback.", valueName: "url"))
+    var apiBaseURL: String?
+
+    @Option(help: ArgumentHelp("Twilio region, e.g. ie1 (env TWILIO_REGION). Set the edge too.", valueName: "region"))
+    var region: String?
+
+    @Option(help: ArgumentHelp("Twilio edge, e.g. dublin (env TWILIO_EDGE).", valueName: "edge"))
+    var edge: String?
+
+    @Flag(name: .shortAndLong, help: "Also write the log to stderr.")
+    var verbose = false
+
+    /// Builds the workspace. Credentials are optional here: commands that need
+    /// them ask the workspace for a client and get the "how to set them" error.
+    func workspace(env: [String: String] = ProcessInfo.processInfo.environment) throws -> Workspace {
+        let value = { (key: String) in env[key].flatMap { $0.isEmpty ? nil : $0 } }
+        let host = try TwilioHost(region: region ?? value("TWILIO_REGION"), edge: edge ?? value("TWILIO_EDGE"),
+                                  apiBaseURL: apiBaseURL ?? value("CALLTOP_API_BASE_URL"))
+        // No credentials at all is fine until a command needs Twilio; half-set ones are an error now.
+        let credentials: Credentials? = value("TWILIO_ACCOUNT_SID") == nil ? nil : try Credentials.fromEnvironment(env)
+        let dir = dataDir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? Workspace.defaultDataDir(env)
+        return try Workspace(dataDir: dir, host: host, credentials: credentials, verbose: verbose)
+    }
+}
+
+/// A one-line error and a non-zero exit, as DESIGN.md promises for every command.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    var code: Int32 = 1
+    init(_ description: String, code: Int32 = 1) { self.description = description; self.code = code }
+}
+
+extension ParsableCommand {
+    /// Runs async work, turning typed errors into one line on stderr.
+    static func failing(_ error: any Error) -> any Error {
+        if let failure = error as? CommandFailure {
+            return ExitCode.failure(message: failure.description, code: failure.code)
+        }
+        if error is ExitCode || error is CleanExit { return error }
+        return ExitCode.failure(message: String(describing: error), code: 1)
+    }
+}
+
+extension ExitCode {
+    static func failure(message: String, code: Int32) -> ExitCode {
+        FileHandle.standardError.write(Data("calltop: \(message)\n".utf8))
+        return ExitCode(code)
+    }
+}
+
+/// Whether to draw progress: only for a person watching a terminal.
+let stderrIsTerminal = isatty(STDERR_FILENO) == 1
+
+func progressLine(_ text: String) {
+    guard stderrIsTerminal else { return }
+    FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8))
+}
+
+func endProgressLine() {
+    guard stderrIsTerminal else { return }
+    FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import CallTopCore
+import Foundation
+
+extension DownloadState: ExpressibleByArgument {}
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "One row per call, newest first: recording download state, bytes, transcript source.",
+        discussion: "With --json: an array of objects with the fields documented in DESIGN.md (times in ISO 8601 UTC).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Only calls whose recording is in this state: \(DownloadState.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "state"))
+    var state: DownloadState?
+
+    @Option(help: "At most this many rows.")
+    var limit: Int?
+
+    func run() async throws {
+        do {
+            let workspace = try global.workspace()
+            let rows = try workspace.store.callRows(state: state, limit: limit)
+            if json {
+                print(try CallListFormat.json(rows))
+            } else {
+                print(CallListFormat.table(rows, timeZone: .current), terminator: "")
+            }
+        } catch {
+            throw Self.failing(error)
+        }
+    }
+}

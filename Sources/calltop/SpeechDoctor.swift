@@ -1,0 +1,1 @@
+enum SpeechDoctor { struct Check { var ok: Bool; var name: String; var detail: String }; static func checks() -> [Check] { [] } }

@@ -1,0 +1,44 @@
+import CallTopSimulator
+import Foundation
+@testable import CallTopCore
+
+/// A simulator on a free loopback port and a workspace pointed at it, with
+/// retry schedules shrunk so fault scenarios play out in milliseconds.
+struct SimulatorHarness {
+    let simulator: TwilioSimulator
+    let workspace: Workspace
+
+    static let fastRetry = RetrySchedule(base: 0.01, cap: 0.05, maxAttempts: 8)
+    static let fastNotReady = NotReadySchedule(delays: [0.05], window: 60)
+
+    static func start(_ scenarios: [String] = [], calls: Int = 6, apiKey: Bool = false) async throws -> SimulatorHarness {
+        let config = SimulatorConfig(callCount: calls, scenarios: try scenarios.map(ScenarioRule.parse))
+        let simulator = TwilioSimulator(config: config)
+        _ = try await simulator.start()
+        let credentials = apiKey
+            ? try Credentials(accountSid: config.accountSid, apiKey: config.apiKeySid, apiSecret: config.apiKeySecret)
+            : try Credentials(accountSid: config.accountSid, authToken: config.authToken)
+        let workspace = try Workspace(dataDir: temporaryDirectory(), host: try TwilioHost(apiBaseURL: simulator.baseURL),
+                                      credentials: credentials, keepLogInMemory: true)
+        return SimulatorHarness(simulator: simulator, workspace: workspace)
+    }
+
+    var store: Store { workspace.store }
+
+    func sync(_ options: SyncService.Options = .init()) async throws -> SyncService.Report {
+        try await workspace.syncService().run(options)
+    }
+
+    func download(_ sids: [String], wait: TimeInterval = 10, notReady: NotReadySchedule = fastNotReady) async throws -> DownloadRunner.Summary {
+        try await workspace.downloadRunner(retry: Self.fastRetry, notReady: notReady).run(sids, options: .init(concurrency: 4, wait: wait))
+    }
+
+    /// The recording at `index`, newest call first, as the simulator counts them.
+    func recording(_ index: Int) -> SimulatedRecording {
+        simulator.recordings()[index]
+    }
+
+    func fileURL(_ relative: String) -> URL { workspace.dataDir.appendingPathComponent(relative) }
+
+    func stop() async { await simulator.stop() }
+}

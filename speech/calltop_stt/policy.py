@@ -1,0 +1,140 @@
+"""The VAD policy: silence gives nothing, clear speech is never dropped.
+
+Measured facts this answers (STT-NOTES.md): Whisper without VAD writes "You"
+(base) or ". . ." (tiny.en) on near-silence; Silero VAD with its defaults
+empties silence and line noise but throws away clear speech of some voices
+(flat, whispered, formant: 45 % vs 4.5 % WER on one voice). A first version
+here (lenient VAD, falling back to no VAD when the VAD's spans held under 90 %
+of the voiced energy) still lost words at span edges; Benchmarks/stt/
+vad_policy_eval.py has the figures. So the VAD now only decides WHETHER a
+window holds speech, never which audio Whisper hears.
+
+Policy "auto", per window and channel:
+1. Frame energies (energy.py) and Silero VAD with lenient settings
+   (LENIENT_VAD) each look for speech. Neither finds any (under MIN_VOICED_S
+   voiced and no VAD span) -> empty, and the model is not even called.
+2. Otherwise Whisper transcribes the whole window WITHOUT VAD, so no word is
+   cut away: the accuracy of no-VAD.
+3. Whisper's silence hallucinations are then removed, not prevented: a
+   segment with under SEGMENT_MIN_VOICED_S of voiced audio and no overlap
+   with a VAD span is dropped; text that is only punctuation is empty; a lone
+   known hallucination ("you", "thank you", …) on a window with under
+   LONE_WORD_MAX_VOICED_S of voiced audio is empty.
+"vad" is faster-whisper's VAD filter with LENIENT_VAD; "none" is plain
+Whisper; both still drop punctuation-only text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional
+
+import numpy as np
+from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+from . import energy
+from .audio import SAMPLE_RATE
+from .text import is_punctuation_only, normalize
+
+# Lower threshold than Silero's 0.5 and wider padding, so flat or quiet voices
+# are kept; min_silence is shorter than the default 2 s because the energy
+# check (not the VAD) is what protects against dropped speech.
+LENIENT_VAD = {"threshold": 0.35, "min_speech_duration_ms": 0,
+               "min_silence_duration_ms": 1000, "speech_pad_ms": 500}
+MIN_VOICED_S = 1.0
+SEGMENT_MIN_VOICED_S = 0.15
+LONE_WORD_MAX_VOICED_S = 1.5
+HALLUCINATIONS = {"you", "thank you", "thanks", "thank you for watching",
+                  "thanks for watching", "bye", "so", "okay", "oh", "um", "uh",
+                  "subtitles by the amaraorg community", "the end"}
+POLICIES = ("auto", "vad", "none")
+
+
+@dataclass
+class Decision:
+    """What the policy did for one window and channel (goes into settings)."""
+    window_start: float
+    channel: int
+    voiced_s: float
+    kept_share: Optional[float] = None
+    vad: bool = False
+    emptied: Optional[str] = None   # why text was discarded, if it was
+
+    def as_dict(self) -> dict:
+        d = {"window_start": round(self.window_start, 3), "channel": self.channel,
+             "voiced_s": round(self.voiced_s, 2), "vad": self.vad}
+        if self.kept_share is not None:
+            d["kept_share"] = round(self.kept_share, 3)
+        if self.emptied:
+            d["emptied"] = self.emptied
+        return d
+
+
+@dataclass
+class ChannelResult:
+    segments: List[dict] = field(default_factory=list)  # start, end, text (window-relative)
+    decision: Optional[Decision] = None
+
+
+def transcribe_options(beam_size: int, language: Optional[str], vad: bool) -> dict:
+    """The exact keyword arguments passed to WhisperModel.transcribe; the
+    benchmark calls faster-whisper directly with the same ones."""
+    opts = {"beam_size": beam_size, "language": language, "vad_filter": vad}
+    if vad:
+        opts["vad_parameters"] = dict(LENIENT_VAD)
+    return opts
+
+
+def _overlaps(start_s: float, end_s: float, spans: List[dict]) -> bool:
+    a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
+    return any(sp["start"] < b and sp["end"] > a for sp in spans)
+
+
+def _first_voiced(mask: np.ndarray, start_s: float, end_s: float) -> float:
+    """Whisper without VAD often starts a segment at 0.0 across leading
+    silence; a dual-channel merge by time needs the real start, so the start
+    moves to the first voiced frame inside the segment (less 0.1 s)."""
+    part = energy.slice_mask(mask, start_s, end_s)
+    idx = np.flatnonzero(part)
+    if len(idx) == 0:
+        return float(start_s)
+    return max(float(start_s), round(start_s + idx[0] * energy.FRAME_S - 0.1, 3))
+
+
+def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
+                       language: Optional[str], window_start: float, channel: int,
+                       on_segment: Callable[[dict], None]) -> ChannelResult:
+    db = energy.frame_db(audio)
+    mask = energy.voiced_mask(db)
+    decision = Decision(window_start, channel, energy.voiced_seconds(mask))
+    result = ChannelResult(decision=decision)
+
+    spans: List[dict] = []
+    if policy == "auto":
+        spans = get_speech_timestamps(audio, VadOptions(**LENIENT_VAD), sampling_rate=SAMPLE_RATE)
+        decision.kept_share = energy.kept_share(mask, db, spans)
+        if not spans and decision.voiced_s < MIN_VOICED_S:
+            decision.emptied = "no speech (VAD and energy agree)"
+            return result
+    decision.vad = policy == "vad"
+
+    segments, _info = model.transcribe(audio, **transcribe_options(beam_size, language, decision.vad))
+    dropped = 0
+    for seg in segments:
+        text = seg.text.strip()
+        if is_punctuation_only(text):
+            continue
+        if policy == "auto" and not _overlaps(seg.start, seg.end, spans) \
+                and energy.voiced_seconds(energy.slice_mask(mask, seg.start, seg.end)) < SEGMENT_MIN_VOICED_S:
+            dropped += 1  # text over silence: a hallucination
+            continue
+        item = {"start": _first_voiced(mask, seg.start, seg.end), "end": float(seg.end), "text": text}
+        result.segments.append(item)
+        on_segment(item)
+    if dropped:
+        decision.emptied = f"{dropped} segment(s) over silence dropped"
+
+    words = " ".join(normalize(" ".join(s["text"] for s in result.segments)))
+    if policy == "auto" and words in HALLUCINATIONS and decision.voiced_s < LONE_WORD_MAX_VOICED_S:
+        decision.emptied = f"lone hallucination {words!r} on {decision.voiced_s:.2f} s voiced"
+        result.segments = []
+    return result
