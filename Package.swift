@@ -34,13 +34,22 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CallTopWebhooks",
+            dependencies: [
+                "CallTopCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "CallTopTUI",
             dependencies: ["CallTopCore", "CNcursesw"]
         ),
         .executableTarget(
             name: "calltop",
             dependencies: [
-                "CallTopCore", "CallTopTUI", "CallTopSimulator",
+                "CallTopCore", "CallTopTUI", "CallTopSimulator", "CallTopWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,6 +57,7 @@ let package = Package(
         .testTarget(name: "CallTopCoreTests", dependencies: ["CallTopCore", "CallTopSimulator"]),
         .testTarget(name: "CallTopSimulatorTests", dependencies: ["CallTopSimulator"]),
         .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "CallTopWebhooksTests", dependencies: ["CallTopWebhooks", "CallTopCore", "CallTopSimulator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CallTopCore", "CallTopSimulator"]),
     ]
 )

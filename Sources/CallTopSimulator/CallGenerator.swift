@@ -28,7 +28,6 @@ struct CallGenerator: Sendable {
     private let rng: DeterministicRandom
     private let gap: Double
     private let mask32: UInt32
-    private let mask16: UInt16
 
     private enum Salt {
         static let start: UInt64 = 0x51a7
@@ -64,38 +63,54 @@ struct CallGenerator: Sendable {
         let window = max(Self.minimumWindow, count * 30)
         self.gap = Double(window) / Double(max(1, count))
         self.mask32 = UInt32(truncatingIfNeeded: DeterministicRandom.mix(seed ^ 0x3a5c))
-        self.mask16 = UInt16(truncatingIfNeeded: DeterministicRandom.mix(seed ^ 0x16a5))
     }
 
     // MARK: SIDs
 
     func callSid(_ i: Int) -> String {
         "CA" + hex(rng.value(i, Salt.sidA), digits: 16) + hex(UInt32(truncatingIfNeeded: rng.value(i, Salt.sidB)), digits: 8)
-            + hex(UInt32(truncatingIfNeeded: i) ^ mask32, digits: 8)
+            + hex(scramble(UInt32(truncatingIfNeeded: i)), digits: 8)
     }
 
     func recordingSid(_ i: Int, ordinal: Int) -> String {
-        "RE" + hex(rng.value(i * 2 + ordinal, Salt.reA), digits: 16)
-            + hex(UInt16(truncatingIfNeeded: rng.value(i * 2 + ordinal, Salt.reB)), digits: 4)
-            + hex(UInt16(truncatingIfNeeded: ordinal) ^ mask16, digits: 4)
-            + hex(UInt32(truncatingIfNeeded: i) ^ mask32, digits: 8)
+        let key = i * 2 + ordinal
+        return "RE" + hex(rng.value(key, Salt.reA), digits: 16) + hex(UInt32(truncatingIfNeeded: rng.value(key, Salt.reB)), digits: 8)
+            + hex(scramble(UInt32(truncatingIfNeeded: key)), digits: 8)
     }
 
     func callIndex(ofSid sid: String) -> Int? {
-        guard sid.count == 34, sid.hasPrefix("CA"), let masked = UInt32(sid.suffix(8), radix: 16) else { return nil }
-        let i = Int(masked ^ mask32)
+        guard sid.count == 34, sid.hasPrefix("CA"), let tail = UInt32(sid.suffix(8), radix: 16) else { return nil }
+        let i = Int(unscramble(tail))
         return i < count && callSid(i) == sid ? i : nil
     }
 
     func recording(sid: String) -> RecordingSeed? {
-        guard sid.count == 34, sid.hasPrefix("RE"),
-            let masked = UInt32(sid.suffix(8), radix: 16),
-            let maskedOrdinal = UInt16(sid.dropFirst(22).prefix(4), radix: 16)
-        else { return nil }
-        let i = Int(masked ^ mask32)
-        let ordinal = Int(maskedOrdinal ^ mask16)
-        guard i < count, ordinal < 2 else { return nil }
-        return recordings(ofCall: i).first { $0.sid == sid }
+        guard sid.count == 34, sid.hasPrefix("RE"), let tail = UInt32(sid.suffix(8), radix: 16) else { return nil }
+        let key = Int(unscramble(tail))
+        guard key / 2 < count else { return nil }
+        return recordings(ofCall: key / 2).first { $0.sid == sid }
+    }
+
+    // An invertible 32-bit mix: SIDs look random yet name their index.
+    private static let multiplierA: UInt32 = 0x9E37_79B1
+    private static let multiplierB: UInt32 = 0x85EB_CA77
+
+    private static func inverse(_ a: UInt32) -> UInt32 {
+        var x = a  // Newton's iteration doubles the correct low bits each step.
+        for _ in 0..<5 { x = x &* (2 &- a &* x) }
+        return x
+    }
+
+    private func scramble(_ x: UInt32) -> UInt32 {
+        var v = x &* Self.multiplierA
+        v ^= v >> 16
+        return (v &* Self.multiplierB) ^ mask32
+    }
+
+    private func unscramble(_ y: UInt32) -> UInt32 {
+        var v = (y ^ mask32) &* Self.inverse(Self.multiplierB)
+        v ^= v >> 16
+        return v &* Self.inverse(Self.multiplierA)
     }
 
     // MARK: Calls

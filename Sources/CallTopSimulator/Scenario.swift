@@ -145,6 +145,11 @@ public struct ScenarioRule: Sendable, Equatable, CustomStringConvertible {
         return ScenarioRule(scenario, target: target)
     }
 
+    /// Several specs separated by commas or whitespace, e.g. "not_ready=2@1,xml_error@5".
+    public static func parseList(_ specs: String) throws -> [ScenarioRule] {
+        try specs.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map { try parse(String($0)) }
+    }
+
     private static func parseTarget(
         _ text: String, fail: (String) -> ScenarioParseError
     ) throws -> Target {

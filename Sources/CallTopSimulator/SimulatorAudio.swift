@@ -47,16 +47,17 @@ public enum SimulatorAudio {
 
     /// Bumped (or the spec changes) → new file names, so stale caches are never read.
     static func cacheKey(_ clip: Clip) -> String {
-        let spec = "v1|\(clip.id)|\(clip.transcript)|\(clip.left)|\(String(describing: clip.right))|\(agentVoice)|\(callerVoice)|\(wordsPerMinute)|8k|b32"
+        let spec = "v2|\(clip.id)|\(clip.transcript)|\(clip.left)|\(String(describing: clip.right))|\(agentVoice)|\(callerVoice)|\(wordsPerMinute)|8k|b32"
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in spec.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         return "\(clip.id)-\(hex(hash, digits: 16))"
     }
 
     /// Loads every clip from `cacheDir`, synthesising the missing ones first.
-    static func load(cacheDir: URL) throws -> [LoadedClip] {
+    /// `toolDirectories` replaces the search path (tests use it to hide the tools).
+    static func load(cacheDir: URL, toolDirectories: [String]? = nil) throws -> [LoadedClip] {
         try FileManager.default.createDirectory(at: cacheDir, withIntermediateDirectories: true)
-        return try clips.map { try loadClip($0, cacheDir: cacheDir) }
+        return try clips.map { try loadClip($0, cacheDir: cacheDir, toolDirectories: toolDirectories) }
     }
 
     private static func files(_ clip: Clip, in dir: URL) -> [String: URL] {
@@ -66,10 +67,10 @@ public enum SimulatorAudio {
         return Dictionary(uniqueKeysWithValues: names.map { ($0, dir.appendingPathComponent("\(key).\($0)")) })
     }
 
-    private static func loadClip(_ clip: Clip, cacheDir: URL) throws -> LoadedClip {
+    private static func loadClip(_ clip: Clip, cacheDir: URL, toolDirectories: [String]?) throws -> LoadedClip {
         let final = files(clip, in: cacheDir)
         if !final.values.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) {
-            try synthesise(clip, into: final, cacheDir: cacheDir)
+            try synthesise(clip, into: final, cacheDir: cacheDir, toolDirectories: toolDirectories)
         }
         func read(_ name: String) throws -> [UInt8]? {
             guard let url = final[name] else { return nil }
@@ -94,14 +95,16 @@ public enum SimulatorAudio {
     /// Builds in a private temporary folder and renames each file into place:
     /// a reader never sees a partial file, and two processes racing both end
     /// with complete (identical) files.
-    private static func synthesise(_ clip: Clip, into final: [String: URL], cacheDir: URL) throws {
-        let toolPaths = try locateTools()
+    private static func synthesise(_ clip: Clip, into final: [String: URL], cacheDir: URL, toolDirectories: [String]?) throws {
+        let toolPaths = try locateTools(in: toolDirectories)
         let work = cacheDir.appendingPathComponent(".tmp-\(getpid())-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         func path(_ name: String) -> String { work.appendingPathComponent(name).path }
         func run(_ tool: String, _ args: [String]) throws {
-            try runTool(toolPaths[tool]!, args)
+            // sox dithers with a random seed unless -R: racing processes must
+            // write identical bytes, and a clip's checksum must not depend on who made it.
+            try runTool(toolPaths[tool]!, tool == "sox" ? ["-R"] + args : args)
         }
         func speak(_ sentences: [Int], voice: String, to name: String) throws {
             let text = sentences.map { SimulatorAudio.sentences[$0] }.joined(separator: " ")
@@ -131,9 +134,9 @@ public enum SimulatorAudio {
         }
     }
 
-    private static func locateTools() throws -> [String: String] {
+    private static func locateTools(in directories: [String]?) throws -> [String: String] {
         let env = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let dirs = env.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"]
+        let dirs = directories ?? (env.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"])
         var found: [String: String] = [:]
         for tool in tools {
             found[tool] = dirs.lazy.map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }

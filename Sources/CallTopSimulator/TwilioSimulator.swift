@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import NIOConcurrencyHelpers
 
 /// A fake Twilio REST API (2010-04-01 calls and recordings) on 127.0.0.1,
@@ -15,10 +16,16 @@ public final class TwilioSimulator: Sendable {
         let scenarios: ScenarioBook
     }
 
+    struct Listener: Sendable {
+        let port: Int
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
+    }
+
     struct Listeners: Sendable {
         var apiPort = 0
         var offhostPort = 0
-        var tasks: [Task<Void, any Error>] = []
+        var running: [Listener] = []
     }
 
     struct Log: Sendable {
@@ -46,10 +53,11 @@ public final class TwilioSimulator: Sendable {
     public func start() async throws -> Int {
         _ = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Runtime, any Error>) in
             // Loading may run espeak-ng/sox/lame for a few seconds the first time:
-            // keep that off the cooperative pool.
-            DispatchQueue.global().async {
+            // keep that off the cooperative pool and off Dispatch's few workers,
+            // which Process itself needs to notice the tools exiting.
+            Thread {
                 continuation.resume(with: Result { try self.runtime() })
-            }
+            }.start()
         }
         let api = try await Self.listen(port: config.port, logger: logger) { request in
             await self.respondAPI(request)
@@ -60,27 +68,34 @@ public final class TwilioSimulator: Sendable {
         listeners.withLockedValue {
             $0.apiPort = api.port
             $0.offhostPort = offhost.port
-            $0.tasks += [api.task, offhost.task]
+            $0.running += [api, offhost]
         }
         return api.port
     }
 
+    /// Stops both listeners: lets answers in flight finish for up to a
+    /// second (a `slow` stream may not), then cuts what is left.
     public func stop() async {
-        let tasks = listeners.withLockedValue { state -> [Task<Void, any Error>] in
-            defer { state.tasks = [] }
-            return state.tasks
+        let running = listeners.withLockedValue { state -> [Listener] in
+            defer { state.running = [] }
+            return state.running
         }
-        for task in tasks { task.cancel() }
-        for task in tasks { _ = await task.result }
+        for listener in running { await listener.group.triggerGracefulShutdown() }
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(1))
+            for listener in running { listener.task.cancel() }
+        }
+        for listener in running { _ = await listener.task.result }
+        deadline.cancel()
     }
 
     public var port: Int { listeners.withLockedValue { $0.apiPort } }
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var offhostBaseURL: String { "http://127.0.0.1:\(listeners.withLockedValue { $0.offhostPort })" }
 
-    /// Every request the API listener served, oldest first.
+    /// Every request served by either listener, oldest first (`listener` tells them apart).
     public func requests() -> [RecordedRequest] {
-        log.withLockedValue { $0.requests.filter { $0.listener == "api" } }
+        log.withLockedValue { $0.requests }
     }
 
     /// Every request the off-host listener got, with whether credentials leaked to it.
@@ -170,7 +185,7 @@ public final class TwilioSimulator: Sendable {
 
     private static func listen(
         port: Int, logger: Logger, handler: @escaping @Sendable (Request) async -> Response
-    ) async throws -> (port: Int, task: Task<Void, any Error>) {
+    ) async throws -> Listener {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             responder: CallbackResponder<BasicRequestContext> { request, _ in await handler(request) },
@@ -181,12 +196,13 @@ public final class TwilioSimulator: Sendable {
             },
             logger: logger
         )
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task {
             defer { continuation.finish() }
-            try await app.run()
+            try await group.run()
         }
         for await bound in ports {
-            return (bound, task)
+            return Listener(port: bound, group: group, task: task)
         }
         // The server stopped before it ever listened: surface why.
         try await task.value

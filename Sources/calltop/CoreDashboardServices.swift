@@ -12,10 +12,12 @@ final class CoreDashboardServices: DashboardServices {
     private let runner: DownloadRunner?
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let concurrency: Int
+    private let transcription: TranscriptionService?
 
-    init(workspace: Workspace, context: DashboardContext, concurrency: Int = 4) {
+    init(workspace: Workspace, context: DashboardContext, transcription: TranscriptionService?, concurrency: Int = 4) {
         self.workspace = workspace
         self.context = context
+        self.transcription = transcription
         self.runner = try? workspace.downloadRunner()
         self.concurrency = concurrency
         try? workspace.store.recoverInterruptedDownloads(now: Date())
@@ -51,8 +53,28 @@ final class CoreDashboardServices: DashboardServices {
         startDownloadLoop()
     }
 
+    /// Queues offline transcriptions; the worker runs one job at a time and
+    /// progress comes back as events, so the dashboard never waits here.
     func transcribe(callSids: [String]) async throws {
-        throw DashboardFailure(context.transcriptionUnavailableReason ?? "offline transcription is not available")
+        guard let transcription else {
+            throw DashboardFailure(context.transcriptionUnavailableReason ?? "offline transcription is not available")
+        }
+        workspace.bus.emit(.message("transcribing \(callSids.count) call(s)", isError: false))
+        for call in callSids {
+            try? workspace.store.setTranscriptionJob(call, state: "pending", now: Date())
+            workspace.bus.emit(.callChanged(callSid: call))
+        }
+        let bus = workspace.bus
+        Task.detached {
+            for call in callSids {
+                do {
+                    let t = try await transcription.transcribe(callSid: call, downloadWait: 60)
+                    bus.emit(.message("\(call.prefix(12))…: \(t.isEmpty ? "no speech" : "\(t.text.count) chars") offline", isError: false))
+                } catch {
+                    bus.emit(.message("\(call.prefix(12))…: transcription failed: \(error)", isError: true))
+                }
+            }
+        }
     }
 
     func events() -> AsyncStream<CoreEvent> { workspace.bus.stream() }

@@ -13,7 +13,7 @@ struct DoctorCommand: AsyncParsableCommand {
         var failures = 0
         func line(_ ok: Bool, _ what: String, _ detail: String) {
             if !ok { failures += 1 }
-            print("\(ok ? "ok  " : "FAIL") \(what.padding(toLength: 12, withPad: " ", startingAt: 0)) \(detail)")
+            print("\(ok ? "ok  " : "FAIL") \(what.padding(toLength: 20, withPad: " ", startingAt: 0)) \(detail)")
         }
         let workspace: Workspace
         do {

@@ -25,11 +25,15 @@ struct DashboardOptions: ParsableArguments {
             throw CommandFailure("the dashboard needs a terminal; for scripts use `calltop list` (add --json for machines)")
         }
         let theme = try Theme.forCommandLine(self.theme)
+        let speech = SpeechEnvironment.locate()
+        let speechProblem = speech.installationProblem()
         let context = DashboardContext(
             accountSid: workspace.credentials?.accountSid ?? "-", apiHost: workspace.host.hostName, isDemo: isDemo,
-            readonly: readonly, refreshSeconds: refresh, transcriptionAvailable: false,
-            transcriptionUnavailableReason: "offline transcription is not built yet (t will work once it lands)")
-        let services = CoreDashboardServices(workspace: workspace, context: context)
+            readonly: readonly, refreshSeconds: refresh, transcriptionAvailable: speechProblem == nil,
+            transcriptionUnavailableReason: speechProblem?.description)
+        let transcription = speechProblem == nil && !readonly ? workspace.transcriptionService(speech: speech) : nil
+        defer { if let transcription { Task { await transcription.worker.shutdown() } } }
+        let services = CoreDashboardServices(workspace: workspace, context: context, transcription: transcription)
         services.startDownloadLoop()
         try await DashboardApp.run(services: services, theme: theme)
     }

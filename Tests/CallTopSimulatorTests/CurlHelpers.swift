@@ -19,11 +19,12 @@ struct CurlResult {
     }
 }
 
-/// curl, run on a Dispatch thread: blocking the cooperative pool could starve
-/// the simulator under test of threads on a 2-core machine.
+/// curl, run on a thread of its own: blocking the cooperative pool could starve
+/// the simulator under test, and blocking Dispatch workers stalls Process's own
+/// termination handling (Dispatch runs only a few workers on 2 cores).
 func curl(_ url: String, auth: (String, String)? = nil, _ extra: [String] = []) async throws -> CurlResult {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
+        Thread {
             do {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
@@ -47,7 +48,7 @@ func curl(_ url: String, auth: (String, String)? = nil, _ extra: [String] = []) 
             } catch {
                 continuation.resume(throwing: error)
             }
-        }
+        }.start()
     }
 }
 

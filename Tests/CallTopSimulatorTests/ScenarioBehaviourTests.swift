@@ -49,7 +49,7 @@ import Testing
             #expect(unavailable.status == 503 && unavailable.text.contains("<Code>20503</Code>"))
             #expect(try await sim.get(sim.mediaURL(flaky.sid, ".wav")).status == 200)
             #expect(try await sim.get(sim.mediaURL(recs[2].sid)).status == 200)
-            let media = sim.requests().filter(\.isMedia)
+            let media = sim.requests().filter { $0.isMedia && $0.listener == "api" }
             #expect(media.map(\.status) == [429, 429, 200, 503, 200, 200])
         }
     }
@@ -119,7 +119,7 @@ import Testing
             #expect(r.status == 200 && r.body.count == rec.mp3Bytes)
             let expected = Double(rec.mp3Bytes) / 40_000
             #expect(r.seconds >= expected * 0.7, "took \(r.seconds)s for \(rec.mp3Bytes) bytes")
-            #expect(r.seconds < expected * 3 + 1)
+            #expect(r.seconds < expected * 3 + 2)
         }
     }
 
@@ -140,7 +140,7 @@ import Testing
             let base = sim.accountBase + "/Calls.json"
             let first = try await sim.get(base + "?PageSize=100")
             #expect(first.status == 200)
-            #expect(first.seconds < 1.0, "first page took \(first.seconds)s")
+            #expect(first.seconds < 2.0, "first page took \(first.seconds)s")
             let page = try first.json()
             #expect((page["calls"] as? [Any])?.count == 100)
             let next = try #require(page["next_page_uri"] as? String)
@@ -155,7 +155,7 @@ import Testing
             #expect(try await sim.get(sim.accountBase + "/Calls/\(oldest).json").status == 200)
 
             let recordings = try await sim.get(sim.accountBase + "/Recordings.json?PageSize=50")
-            #expect(recordings.status == 200 && recordings.seconds < 1.0)
+            #expect(recordings.status == 200 && recordings.seconds < 2.0)
             let filtered = try await sim.get(base + "?Status=canceled&PageSize=20")
             #expect(filtered.status == 200 && filtered.seconds < 2.0)
         }

@@ -22,6 +22,14 @@ import Testing
         #expect(try ScenarioRule.parse(spec) == expected)
     }
 
+    @Test func parsesLists() throws {
+        #expect(try ScenarioRule.parseList("not_ready=2@1, xml_error@5 many_calls=9") == [
+            ScenarioRule(.notReady(tries: 2), target: .recordingIndex(1)),
+            ScenarioRule(.xmlError, target: .recordingIndex(5)),
+            ScenarioRule(.manyCalls(count: 9)),
+        ])
+    }
+
     @Test func descriptionRoundTrips() throws {
         for spec in ["not_ready=2@3", "xml_error", "slow=5000@RE0123456789abcdef0123456789abcdef", "many_calls=7"] {
             #expect(try ScenarioRule.parse(spec).description == spec)

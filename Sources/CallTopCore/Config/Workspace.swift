@@ -45,4 +45,14 @@ public final class Workspace: Sendable {
         let downloader = RecordingDownloader(client: try client(), store: store, retry: retry, notReady: notReady, logger: logger, bus: bus)
         return DownloadRunner(downloader: downloader, store: store)
     }
+
+    /// Offline transcription over the speech worker found by `SpeechEnvironment.locate()`.
+    /// Downloads a missing recording first when credentials are set.
+    public func transcriptionService(model: String = SpeechEnvironment.defaultModel,
+                                     speech: SpeechEnvironment = SpeechEnvironment.locate()) -> TranscriptionService {
+        var configuration = SpeechWorker.Configuration(environment: speech)
+        configuration.preload = [model]
+        let worker = SpeechWorker(configuration: configuration, logger: logger)
+        return TranscriptionService(worker: worker, store: store, downloads: try? downloadRunner(), logger: logger, bus: bus, model: model)
+    }
 }

@@ -44,7 +44,8 @@ final class MediaFileWriter: @unchecked Sendable {
         if sniff.count < 12 {
             sniff.append(contentsOf: chunk.prefix(12 - sniff.count))
             if sniff.count >= 12 && AudioCheck.kind(ofPrefix: sniff) == nil {
-                refusal = .notAudio(AudioCheck.describe(prefix: Data(chunk.prefix(4096)), contentType: head?.contentType))
+                errorPrefix = Data(chunk.prefix(16 << 10))
+                refusal = .notAudio(AudioCheck.describe(prefix: errorPrefix, contentType: head?.contentType))
                 return false
             }
         }

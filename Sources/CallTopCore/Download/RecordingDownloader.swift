@@ -128,17 +128,20 @@ public final class RecordingDownloader: Sendable {
         do {
             head = try await client.getMedia(mediaURL, onHead: writer.onHead, onBody: writer.onBody)
         } catch {
-            received = writer.written
+            received = max(writer.written, Int64(writer.errorPrefix.count))
             status = writer.head?.status
-            if let refusal = writer.refusal { throw refusal }
-            if case .transport(.aborted, _) = error, let refusal = writer.refusal { throw refusal }
+            if let refusal = writer.refusal {
+                code = TwilioErrorBody.parse(writer.errorPrefix)?.code
+                logger.warning("[OFFLINE_STT] Download failed: \(refusal)")
+                throw refusal
+            }
             logger.warning("[OFFLINE_STT] Download failed: \(error)")
             throw Self.classify(error, status: &status, code: &code)
         }
         status = head.status
-        received = writer.written
+        received = max(writer.written, Int64(writer.errorPrefix.count))
         expected = head.contentLength
-        logger.info("[OFFLINE_STT] Download status: \(head.status), bytes=\(writer.head == nil ? 0 : max(writer.written, Int64(writer.errorPrefix.count)))")
+        logger.info("[OFFLINE_STT] Download status: \(head.status), bytes=\(received)")
         guard head.status == 200 else {
             let body = TwilioErrorBody.parse(writer.errorPrefix)
             code = body?.code

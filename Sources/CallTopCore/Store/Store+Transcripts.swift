@@ -1,22 +1,135 @@
 import Foundation
 import GRDB
 
+/// An offline transcript as stored, with its provenance.
+public struct StoredOfflineTranscript: Sendable, Equatable {
+    public var callSid: String
+    public var recordingSid: String?
+    public var transcript: OfflineTranscript
+    public var createdAt: Date
+}
+
+/// A realtime transcript as stored: where it came from and when.
+public struct StoredRealtimeTranscript: Sendable, Equatable {
+    public var callSid: String
+    public var origin: String
+    public var text: String
+    public var createdAt: Date
+}
+
 extension Store {
-    /// The transcript that counts for a call: any non-empty offline transcript
-    /// wins; otherwise the newest realtime one, with the reason it won.
-    public func authoritativeTranscript(_ callSid: String) throws -> AuthoritativeTranscript? {
+    // MARK: Offline transcription
+
+    /// Stores a successful transcription; it replaces the previous one only now
+    /// that it succeeded, and marks the job done (or empty: no speech).
+    public func saveOfflineTranscript(_ t: OfflineTranscript, callSid: String, recordingSid: String?, now: Date) throws {
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO transcripts(call_sid, source, origin, text, engine, model, model_sha256, audio_sha256, recording_sid,
+                                        settings, segments, audio_seconds, processing_seconds, created_at)
+                VALUES (?, 'offline', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(call_sid, source, origin) DO UPDATE SET
+                    text = excluded.text, engine = excluded.engine, model = excluded.model, model_sha256 = excluded.model_sha256,
+                    audio_sha256 = excluded.audio_sha256, recording_sid = excluded.recording_sid, settings = excluded.settings,
+                    segments = excluded.segments, audio_seconds = excluded.audio_seconds,
+                    processing_seconds = excluded.processing_seconds, created_at = excluded.created_at
+                """, arguments: [callSid, t.text.trimmingCharacters(in: .whitespacesAndNewlines), t.engine, t.model, t.modelSHA256,
+                                 t.audioSHA256, recordingSid, t.settingsJSON, t.segmentsJSON(), t.audioSeconds,
+                                 t.processingSeconds, now.timeIntervalSince1970])
+            try Self.setJob(db, callSid: callSid, state: t.isEmpty ? "empty" : "done", error: nil, now: now)
+        }
+    }
+
+    /// Records where a call's offline transcription stands: pending, running or failed.
+    /// A failure leaves any earlier transcript in place.
+    public func setTranscriptionJob(_ callSid: String, state: String, error: String? = nil, now: Date) throws {
+        try db.write { db in try Self.setJob(db, callSid: callSid, state: state, error: error, now: now) }
+    }
+
+    private static func setJob(_ db: Database, callSid: String, state: String, error: String?, now: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO transcription_jobs(call_sid, state, error, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(call_sid) DO UPDATE SET state = excluded.state, error = excluded.error, updated_at = excluded.updated_at
+            """, arguments: [callSid, state, error, now.timeIntervalSince1970])
+    }
+
+    /// A crash or kill mid-transcription leaves jobs "running": they can be run again.
+    public func recoverInterruptedTranscriptions(now: Date) throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE transcription_jobs SET state = 'pending', updated_at = ? WHERE state = 'running'",
+                           arguments: [now.timeIntervalSince1970])
+        }
+    }
+
+    public func offlineTranscript(_ callSid: String) throws -> StoredOfflineTranscript? {
         try db.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM transcripts WHERE call_sid = ? ORDER BY created_at DESC", arguments: [callSid])
-            let offline = rows.first { $0["source"] == "offline" && !($0["text"] as String).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-            if let offline {
-                return AuthoritativeTranscript(source: .offline, reason: "offline", text: offline["text"], engine: offline["engine"],
-                                               createdAt: Date(timeIntervalSince1970: offline["created_at"]))
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM transcripts WHERE call_sid = ? AND source = 'offline'", arguments: [callSid]) else { return nil }
+            let segments = (row["segments"] as String?).flatMap { try? JSONDecoder().decode([TranscriptSegment].self, from: Data($0.utf8)) } ?? []
+            let t = OfflineTranscript(text: row["text"], segments: segments, language: "", audioSHA256: row["audio_sha256"] ?? "",
+                                      model: row["model"] ?? "", modelSHA256: row["model_sha256"] ?? "", engine: row["engine"] ?? "",
+                                      settingsJSON: row["settings"] ?? "{}", audioSeconds: row["audio_seconds"] ?? 0,
+                                      processingSeconds: row["processing_seconds"] ?? 0)
+            return StoredOfflineTranscript(callSid: callSid, recordingSid: row["recording_sid"], transcript: t,
+                                           createdAt: Date(timeIntervalSince1970: row["created_at"]))
+        }
+    }
+
+    /// The policy's view of a call's offline transcription.
+    public func offlineState(_ callSid: String) throws -> OfflineTranscriptState {
+        if let stored = try offlineTranscript(callSid), !stored.transcript.isEmpty {
+            return .done(text: stored.transcript.text)
+        }
+        let job = try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT state, error FROM transcription_jobs WHERE call_sid = ?", arguments: [callSid])
+        }
+        switch job?["state"] as String? {
+        case "running": return .running
+        case "failed": return .failed(reason: job?["error"] ?? "unknown error")
+        case "empty": return .empty
+        default:
+            let recordings = try recordings(ofCall: callSid)
+            return recordings.contains { $0.downloadState != .absent && $0.downloadState != .failed } ? .pending : .noRecording
+        }
+    }
+
+    // MARK: Realtime transcripts
+
+    /// Stores a realtime transcript for a call, one per origin (e.g. `twilio`, `agent`, `import`).
+    public func saveRealtimeTranscript(_ text: String, callSid: String, origin: String, now: Date) throws {
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO transcripts(call_sid, source, origin, text, engine, created_at) VALUES (?, 'realtime', ?, ?, ?, ?)
+                ON CONFLICT(call_sid, source, origin) DO UPDATE SET text = excluded.text, created_at = excluded.created_at
+                """, arguments: [callSid, origin, text, origin, now.timeIntervalSince1970])
+        }
+    }
+
+    /// The newest non-empty realtime transcript of a call.
+    public func realtimeTranscript(_ callSid: String) throws -> StoredRealtimeTranscript? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM transcripts WHERE call_sid = ? AND source = 'realtime' AND TRIM(text) != ''
+                ORDER BY created_at DESC LIMIT 1
+                """, arguments: [callSid]).map {
+                StoredRealtimeTranscript(callSid: callSid, origin: $0["origin"], text: $0["text"], createdAt: Date(timeIntervalSince1970: $0["created_at"]))
             }
-            if let realtime = rows.first(where: { $0["source"] == "realtime" && !($0["text"] as String).isEmpty }) {
-                return AuthoritativeTranscript(source: .realtime, reason: "offline pending → realtime", text: realtime["text"],
-                                               engine: realtime["origin"], createdAt: Date(timeIntervalSince1970: realtime["created_at"]))
-            }
-            return nil
+        }
+    }
+
+    /// The transcript that counts for a call, chosen by `TranscriptPolicy`.
+    public func authoritativeTranscript(_ callSid: String) throws -> AuthoritativeTranscript? {
+        let offline = try offlineState(callSid)
+        let realtime = try realtimeTranscript(callSid)
+        let choice = TranscriptPolicy.choose(offline: offline, realtime: realtime?.text)
+        switch choice.source {
+        case .offline:
+            let stored = try offlineTranscript(callSid)
+            return AuthoritativeTranscript(source: .offline, reason: choice.reason, text: choice.text,
+                                           engine: stored.map { "\($0.transcript.engine) \($0.transcript.model)" }, createdAt: stored?.createdAt)
+        case .realtime:
+            return AuthoritativeTranscript(source: .realtime, reason: choice.reason, text: choice.text, engine: realtime?.origin, createdAt: realtime?.createdAt)
+        case .none:
+            return AuthoritativeTranscript(source: .none, reason: choice.reason, text: "")
         }
     }
 }

@@ -44,25 +44,15 @@ enum StatusLine {
             return
         }
 
-        var right = ""
-        if state.stateFilter != .all { right += "show: \(state.stateFilter.rawValue) · " }
-        if !state.filterText.isEmpty { right += "/\(state.filterText) · " }
-        if !state.marks.isEmpty { right += "\(state.marks.count) marked · " }
-        right += "\(state.sort.rawValue) "
-        right = TextFit.truncate(right, to: width / 2)
-        let rightWidth = DisplayWidth.of(right)
-        let leftLimit = max(0, width - rightWidth - 2)
-
         if let status = state.status {
-            buffer.put(" " + status.text, row: y, column: 0, role: status.isError ? .error : .status, limit: leftLimit)
+            buffer.put(" " + status.text, row: y, column: 0, role: status.isError ? .error : .status, limit: width)
         } else if let row = state.selectedRow, case .main = state.mode {
             var line: StyledLine = [Span(" \(row.callSid)  \(state.selectedIndex + 1)/\(state.visible.count)", .status)]
             if let error = row.lastError, row.downloadState == .failed || row.downloadState == .retrying || row.downloadState == .notReady {
                 line += [Span("  "), Span(error, .error)]
             }
-            buffer.draw(line, row: y, limit: leftLimit)
+            buffer.draw(line, row: y, limit: width)
         }
-        buffer.put(right, row: y, column: width - rightWidth, role: .status)
     }
 }
 

@@ -19,6 +19,17 @@ struct Formatting {
         return "\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
     }
 
+    /// Five columns: "14:02" for today's calls, "11-26" for older ones.
+    func compactTime(_ date: Date?, now: Date) -> String {
+        guard let date else { return "—" }
+        if calendar.isDate(date, inSameDayAs: now) {
+            let c = calendar.dateComponents([.hour, .minute], from: date)
+            return "\(two(c.hour)):\(two(c.minute))"
+        }
+        let c = calendar.dateComponents([.month, .day], from: date)
+        return "\(two(c.month))-\(two(c.day))"
+    }
+
     /// "14:02:11".
     func clock(_ date: Date?) -> String {
         guard let date else { return "—" }
@@ -30,7 +41,7 @@ struct Formatting {
     func full(_ date: Date?) -> String {
         guard let date else { return "—" }
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let zone = calendar.timeZone.abbreviation(for: date) ?? calendar.timeZone.identifier
+        let zone = calendar.timeZone.identifier == "UTC" ? "UTC" : calendar.timeZone.abbreviation(for: date) ?? calendar.timeZone.identifier
         return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) \(zone)"
     }
 

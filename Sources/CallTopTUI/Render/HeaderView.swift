@@ -1,45 +1,70 @@
 import CallTopCore
 import Foundation
 
-/// Two lines: who and where (account, API host, markers), then what state the
-/// recordings are in and how fresh that is.
+/// Three lines: who and where (account, API host, markers); how many
+/// recordings are in each state; how fresh that is and what the list shows.
 enum HeaderView {
-    static let stateOrder: [DownloadState?] = [.downloaded, .downloading, .pending, .notReady, .retrying, .failed, .absent, nil]
+    /// Problems first, so a narrow terminal cuts the least urgent counts.
+    static let stateOrder: [DownloadState?] = [.failed, .retrying, .notReady, .downloading, .pending, .downloaded, .absent, nil]
 
     static func draw(_ state: DashboardState, into buffer: inout ScreenBuffer, now: Date, format: Formatting) {
         let width = buffer.size.columns
-        buffer.clear(row: 0, role: .header)
         let context = state.context
+
+        // Line 1: a bar; the markers on the right are never cut.
+        buffer.clear(row: 0, role: .header)
         let account = width >= 110 || context.accountSid.count <= 12
             ? context.accountSid
             : "\(context.accountSid.prefix(6))…\(context.accountSid.suffix(4))"
-
         var right: StyledLine = []
         if state.syncing { right += [Span(" SYNCING ", .badge), Span(" ", .header)] }
         if state.paused { right += [Span(" PAUSED ", .badge), Span(" ", .header)] }
         if state.readonly { right += [Span(" READONLY ", .badge), Span(" ", .header)] }
-        right.append(Span("refresh \(state.refreshSeconds)s ", .header))
         let rightWidth = right.displayWidth
-
-        var left: StyledLine = [Span(" calltop  ", .header), Span(account, .header), Span("  \(context.apiHost)", .header)]
+        var left: StyledLine = [Span(width >= 80 ? " calltop  " : " ", .header), Span(account, .header),
+                                Span("  \(context.apiHost)", .header)]
         if context.isDemo { left += [Span("  ", .header), Span(" DEMO ", .badge)] }
         buffer.draw(left, row: 0, limit: max(0, width - rightWidth - 1))
         buffer.draw(right, row: 0, column: max(0, width - rightWidth))
 
-        // Line 2: counts per state in the state's own colour, sync age on the right.
-        let sync: String
-        if let last = state.lastSync {
-            sync = "synced \(format.clock(last)) (\(Formatting.age(now.timeIntervalSince(last))) ago)"
+        // Line 2: counts in each state's own colour.
+        let present = stateOrder.compactMap { s in state.counts[s].flatMap { $0 > 0 ? (s, $0) : nil } }
+        func counts(compact: Bool) -> StyledLine {
+            var line: StyledLine = compact ? [] : [Span(" \(state.rows.count) calls", .normal)]
+            for (s, n) in present {
+                let name = s?.rawValue ?? "no recording"
+                line += [Span(compact && !line.isEmpty ? " " : compact ? " " : "  "),
+                         Span(compact ? "\(name):\(n)" : "\(name) \(n)", StyleRole.forState(s))]
+            }
+            return line
+        }
+        var line2 = counts(compact: false)
+        if line2.displayWidth > width { line2 = counts(compact: true) }
+        if line2.displayWidth > width, let last = line2.indices.last {
+            // Say that something was cut rather than show a misleading short list.
+            buffer.draw(line2, row: 1, limit: width - 1)
+            buffer.put("…", row: 1, column: width - 1, role: line2[last].role)
         } else {
-            sync = state.syncing ? "syncing…" : "not synced yet"
+            buffer.draw(line2, row: 1)
         }
-        var counts: StyledLine = [Span(" \(state.rows.count) calls", .normal)]
-        for s in stateOrder {
-            guard let n = state.counts[s], n > 0 else { continue }
-            counts += [Span("  "), Span("\(s?.rawValue ?? "no recording") \(n)", StyleRole.forState(s))]
+
+        // Line 3: freshness on the left, what the list shows on the right.
+        var sync: String
+        if let last = state.lastSync {
+            let age = Formatting.age(now.timeIntervalSince(last))
+            sync = width >= 80 ? " synced \(format.clock(last)) (\(age) ago)" : " synced \(age) ago"
+        } else {
+            sync = state.syncing ? " syncing…" : " not synced yet"
         }
-        let syncWidth = DisplayWidth.of(sync) + 1
-        buffer.draw(counts, row: 1, limit: max(0, width - syncWidth - 1))
-        buffer.put(sync, row: 1, column: max(0, width - syncWidth), role: .dim)
+        sync += state.paused ? " · auto refresh paused" : width >= 80 ? " · refresh every \(state.refreshSeconds)s" : " · every \(state.refreshSeconds)s"
+        var view = ""
+        if !state.marks.isEmpty { view += "\(state.marks.count) marked · " }
+        if state.stateFilter != .all { view += "show \(state.stateFilter.rawValue) · " }
+        if !state.filterText.isEmpty { view += "/\(state.filterText) · " }
+        if state.visible.count != state.rows.count { view += "\(state.visible.count) of \(state.rows.count) · " }
+        view += "\(state.sort.rawValue) "
+        view = TextFit.truncate(view, to: max(0, width - DisplayWidth.of(sync) - 2))
+        buffer.put(sync, row: 2, column: 0, role: .dim)
+        buffer.put(view, row: 2, column: width - DisplayWidth.of(view), role: .dim)
     }
 }

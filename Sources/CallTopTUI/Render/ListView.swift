@@ -45,18 +45,23 @@ struct ColumnLayout {
     struct Placed { let column: ListColumn; let x: Int; let width: Int }
     let placed: [Placed]
 
+    /// Below this width the start time shows as "14:02" (today) or "11-26" (earlier).
+    static let compactTimeBelow = 100
+
     init(width: Int) {
         var active = ListColumn.allCases
         var widths = Dictionary(uniqueKeysWithValues: ListColumn.allCases.map { ($0, $0.preferredWidth) })
+        if width < Self.compactTimeBelow { widths[.time] = 5 }
         func fixed() -> Int {
             active.filter { $0 != .parties }.reduce(0) { $0 + widths[$1]! } + active.count - 1
         }
-        let partiesMinimum = ListColumn.parties.preferredWidth
+        // Wide enough for two full E.164 numbers before any other column gives way.
+        let partiesMinimum = 27
         for column in ListColumn.dropOrder where width - fixed() < partiesMinimum {
             active.removeAll { $0 == column }
         }
-        // Last resort before cutting the numbers: a shorter state column ("retrying @14:0…").
-        while width - fixed() < partiesMinimum, widths[.state]! > 11 { widths[.state]! -= 1 }
+        // Last resort before cutting the numbers further: a shorter state column ("retrying @14:0…").
+        while width - fixed() < 16, widths[.state]! > 16 { widths[.state]! -= 1 }
         widths[.parties] = max(4, width - fixed())
         var x = 0
         var placed: [Placed] = []
@@ -69,8 +74,9 @@ struct ColumnLayout {
 }
 
 enum ListView {
-    static func draw(_ state: DashboardState, into buffer: inout ScreenBuffer, layout: ScreenLayout, format: Formatting) {
+    static func draw(_ state: DashboardState, into buffer: inout ScreenBuffer, layout: ScreenLayout, now: Date, format: Formatting) {
         let columns = ColumnLayout(width: buffer.size.columns)
+        let compactTime = buffer.size.columns < ColumnLayout.compactTimeBelow
         buffer.clear(row: layout.titleRow, role: .columnHeader)
         for p in columns.placed {
             let title = p.column.alignsRight ? TextFit.padLeft(p.column.title, to: p.width) : p.column.title
@@ -96,8 +102,8 @@ enum ListView {
         for line in 0..<min(height, state.visible.count - top) {
             let index = top + line
             let row = state.rows[state.visible[index]]
-            drawRow(row, state: state, selected: index == state.selectedIndex,
-                    y: layout.bodyTop + line, columns: columns, into: &buffer, format: format)
+            drawRow(row, state: state, selected: index == state.selectedIndex, y: layout.bodyTop + line,
+                    columns: columns, compactTime: compactTime, now: now, into: &buffer, format: format)
         }
     }
 
@@ -111,12 +117,14 @@ enum ListView {
 
     private static func drawRow(
         _ row: CallRow, state: DashboardState, selected: Bool, y: Int,
-        columns: ColumnLayout, into buffer: inout ScreenBuffer, format: Formatting
+        columns: ColumnLayout, compactTime: Bool, now: Date, into buffer: inout ScreenBuffer, format: Formatting
     ) {
         let marked = state.marks.contains(row.callSid)
         let base: StyleRole = marked ? .marked : .normal
         for p in columns.placed {
-            let (text, role) = cell(p.column, row: row, state: state, base: base, format: format)
+            let (text, role) = p.column == .time && compactTime
+                ? (format.compactTime(row.startTime, now: now), base)
+                : cell(p.column, row: row, state: state, base: base, format: format)
             let fitted = p.column.alignsRight ? TextFit.padLeft(text, to: p.width) : TextFit.truncate(text, to: p.width)
             buffer.put(fitted, row: y, column: p.x, role: role, limit: p.width)
         }

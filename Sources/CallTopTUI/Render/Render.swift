@@ -14,7 +14,7 @@ public func render(_ state: DashboardState, size: TerminalSize, now: Date, timeZ
     HeaderView.draw(state, into: &buffer, now: now, format: format)
     switch state.mode {
     case .main, .filterInput, .confirm:
-        ListView.draw(state, into: &buffer, layout: layout, format: format)
+        ListView.draw(state, into: &buffer, layout: layout, now: now, format: format)
     case .detail:
         DetailView.draw(state, into: &buffer, layout: layout, format: format)
     case .help:

@@ -4,8 +4,8 @@ struct ScreenLayout: Equatable {
     static let minimumSize = TerminalSize(columns: 60, rows: 15)
 
     let size: TerminalSize
-    /// Rows 0 and 1: the header.
-    let headerRows = 2
+    /// Rows 0-2: the header (who/where, counts, freshness and view).
+    let headerRows = 3
     /// The row under the header: column titles in the list, a title in detail.
     var titleRow: Int { headerRows }
     /// First row of the list or of the scrollable detail/help text.
@@ -23,7 +23,7 @@ struct ScreenLayout: Equatable {
 
     init(size: TerminalSize, showLog: Bool) {
         self.size = size
-        let available = max(0, size.rows - 2 - 3) // header+title above, status+footer below
+        let available = max(0, size.rows - 2 - 4) // header and title above, status and footer below
         let log = showLog ? min(max(4, size.rows / 3), max(0, available - 3)) : 0
         logRows = log
         bodyRows = max(1, available - log)

@@ -3,7 +3,7 @@ import Testing
 
 /// The policy table of DESIGN.md / issue 5, row by row.
 @Suite("TranscriptPolicy")
-struct TranscriptPolicyTests {
+struct TranscriptionPolicyTests {
     struct Row: Sendable, CustomTestStringConvertible {
         let offline: OfflineTranscriptState
         let realtime: String?

@@ -5,7 +5,7 @@ import Testing
 /// Transcribes synthesised speech through the real Python worker. Runs
 /// whenever the venv exists (`make test` installs it first).
 @Suite("SpeechWorker integration", .serialized, .enabled(if: SpeechTestSupport.venvPresent, "\(SpeechTestSupport.skipMessage)"))
-struct SpeechWorkerIntegrationTests {
+struct TranscriptionWorkerIntegrationTests {
     static let sentence = "Please call me back tomorrow morning about my order."
 
     @Test func transcribesSynthesisedSpeechWithProvenance() async throws {

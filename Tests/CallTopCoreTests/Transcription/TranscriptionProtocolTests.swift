@@ -3,7 +3,7 @@ import Testing
 @testable import CallTopCore
 
 @Suite("Speech worker protocol and environment")
-struct SpeechMessageTests {
+struct TranscriptionProtocolTests {
     @Test func parsesResultWithSettingsAsSortedJSON() throws {
         let line = #"{"id": "job-1", "type": "result", "text": "Hi.", "segments": [{"start": 0.0, "end": 1.5, "text": "Hi.", "channel": 0}], "language": "en", "model": "base", "model_sha256": "abc", "settings": {"z": 1, "a": [1, 2]}, "audio_seconds": 2.0, "processing_seconds": 0.5}"#
         let message = try #require(WorkerMessage.parse(line))

@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+
+/// Offline transcription of a call: downloads the recording first when
+/// needed, runs the speech worker, stores the transcript with its provenance
+/// and records the job's state so the policy can explain itself. A failure
+/// leaves the previous transcript in place.
+public final class TranscriptionService: Sendable {
+    public let worker: SpeechWorker
+    let store: Store
+    let downloads: DownloadRunner?
+    let logger: Logger
+    let bus: EventBus?
+    let model: String
+
+    public init(worker: SpeechWorker, store: Store, downloads: DownloadRunner?, logger: Logger, bus: EventBus? = nil,
+                model: String = SpeechEnvironment.defaultModel) {
+        self.worker = worker
+        self.store = store
+        self.downloads = downloads
+        self.logger = logger
+        self.bus = bus
+        self.model = model
+    }
+
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case noRecording(String)
+        case notDownloaded(String)
+        case speech(SpeechWorkerError)
+
+        public var description: String {
+            switch self {
+            case .noRecording(let m), .notDownloaded(let m): return m
+            case .speech(let e): return e.description
+            }
+        }
+
+        var policyReason: String {
+            switch self {
+            case .noRecording: return "no recording"
+            case .notDownloaded(let m): return m
+            case .speech(let e): return e.policyReason
+            }
+        }
+    }
+
+    /// Transcribes a call's primary recording. `downloadWait` bounds how long a
+    /// needed download may wait for retries.
+    @discardableResult
+    public func transcribe(callSid: String, downloadWait: TimeInterval = 120,
+                           progress: @escaping @Sendable (Double) -> Void = { _ in }) async throws(Failure) -> OfflineTranscript {
+        let now = Date()
+        guard var recording = (try? store.recordings(ofCall: callSid))?.first else {
+            try? store.setTranscriptionJob(callSid, state: "failed", error: "no recording", now: now)
+            throw .noRecording("\(callSid) has no recording in the store (run `calltop sync`)")
+        }
+        if recording.downloadState != .downloaded, let downloads {
+            try? store.resetForRetry([recording.sid], now: now)
+            _ = await downloads.run([recording.sid], options: .init(concurrency: 1, wait: downloadWait))
+            recording = (try? store.recording(recording.sid)) ?? recording
+        }
+        guard recording.downloadState == .downloaded, let path = recording.path else {
+            let why = "recording \(recording.downloadState.rawValue)" + (recording.lastError.map { ": \($0)" } ?? "")
+            try? store.setTranscriptionJob(callSid, state: "failed", error: why, now: Date())
+            bus?.emit(.callChanged(callSid: callSid))
+            throw .notDownloaded(why)
+        }
+        try? store.setTranscriptionJob(callSid, state: "running", now: Date())
+        bus?.emit(.callChanged(callSid: callSid))
+        let request = TranscriptionRequest(audio: store.dataDir.appendingPathComponent(path), model: model,
+                                           channels: max(1, recording.channels ?? 1))
+        let bus = self.bus
+        do {
+            let transcript = try await worker.transcribe(request) { p in
+                progress(p.fraction)
+                bus?.emit(.transcriptionProgress(callSid: callSid, fraction: p.fraction))
+            }
+            try? store.saveOfflineTranscript(transcript, callSid: callSid, recordingSid: recording.sid, now: Date())
+            let chars = transcript.text.trimmingCharacters(in: .whitespacesAndNewlines).count
+            logger.info("[OFFLINE_STT] Transcript obtained: \(chars) chars for \(callSid)")
+            bus?.emit(.callChanged(callSid: callSid))
+            return transcript
+        } catch {
+            let failure = Failure.speech(error as? SpeechWorkerError ?? .workerInternal("\(error)"))
+            logger.warning("[OFFLINE_STT] Transcription failed for \(callSid): \(failure)")
+            try? store.setTranscriptionJob(callSid, state: "failed", error: failure.policyReason, now: Date())
+            bus?.emit(.callChanged(callSid: callSid))
+            throw failure
+        }
+    }
+
+    /// Calls with a downloaded (or downloadable) recording and no offline transcript yet.
+    public func pendingCallSids() throws -> [String] {
+        try store.callRows().filter { row in
+            guard row.transcriptSource != .offline, row.recordingSid != nil,
+                  row.downloadState != .absent, row.downloadState != .failed else { return false }
+            return (try? store.offlineState(row.callSid)) != .empty
+        }.map(\.callSid)
+    }
+}
