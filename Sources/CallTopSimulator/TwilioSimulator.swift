@@ -103,7 +103,9 @@ public final class TwilioSimulator: Sendable {
         log.withLockedValue { $0.requests.filter { $0.listener == "offhost" } }
     }
 
-    /// Newest first, like `Calls.json`.
+    /// Newest first, like `Calls.json`. Before `start()` this loads (or
+    /// synthesises) the audio on the calling thread, since durations come from it;
+    /// it returns nothing if that fails.
     public func calls(limit: Int) -> [SimulatedCall] {
         guard let rt = try? runtime() else { return [] }
         return (0..<min(max(0, limit), rt.generator.count)).map(rt.generator.call)

@@ -16,7 +16,7 @@ struct CallTop: AsyncParsableCommand {
             """,
         version: CallTopVersion.current,
         subcommands: [UICommand.self, DemoCommand.self, SyncCommand.self, ListCommand.self, DownloadCommand.self,
-                      DoctorCommand.self, SimulatorCommand.self, TranscribeCommand.self, TranscriptCommand.self, RealtimeCommand.self],
+                      DoctorCommand.self, SimulatorCommand.self, TranscribeCommand.self, TranscriptCommand.self, RealtimeCommand.self, ServeCommand.self],
         defaultSubcommand: UICommand.self
     )
 }

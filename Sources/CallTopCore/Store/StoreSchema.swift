@@ -99,6 +99,61 @@ enum StoreSchema {
                 );
                 """)
         }
+        m.registerMigration("v2: webhooks: realtime segments, settlements, outbox, cross-checks") { db in
+            try db.execute(sql: """
+                -- Final segments of Twilio real-time transcription, one per
+                -- (session, track, sequence): duplicates and retries collapse.
+                CREATE TABLE realtime_segments (
+                    call_sid TEXT NOT NULL,
+                    transcription_sid TEXT NOT NULL DEFAULT '',
+                    track TEXT NOT NULL DEFAULT '',
+                    sequence_id INTEGER NOT NULL,
+                    text TEXT NOT NULL,
+                    received_at REAL NOT NULL,
+                    PRIMARY KEY (call_sid, transcription_sid, track, sequence_id)
+                );
+
+                -- One row per call whose recording completed while `serve` ran:
+                -- the wait window for the offline transcript and what was delivered.
+                CREATE TABLE webhook_settlements (
+                    call_sid TEXT PRIMARY KEY NOT NULL,
+                    recording_sid TEXT,
+                    completed_at REAL NOT NULL,
+                    checks_done INTEGER NOT NULL DEFAULT 0,
+                    next_check_at REAL,
+                    delivered_version INTEGER NOT NULL DEFAULT 0,
+                    delivered_source TEXT
+                );
+                CREATE INDEX settlements_by_check ON webhook_settlements(next_check_at);
+
+                -- Outbound deliveries: one row per (call, version), kept until acknowledged.
+                CREATE TABLE webhook_outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    call_sid TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    delivered_at REAL,
+                    UNIQUE (call_sid, version)
+                );
+                CREATE INDEX outbox_by_due ON webhook_outbox(state, next_attempt_at);
+
+                -- Word-level disagreement between a call's offline and realtime transcripts.
+                CREATE TABLE transcript_crosschecks (
+                    call_sid TEXT PRIMARY KEY NOT NULL,
+                    disagreement REAL NOT NULL,
+                    offline_words INTEGER NOT NULL,
+                    realtime_words INTEGER NOT NULL,
+                    suspect INTEGER NOT NULL,
+                    checked_at REAL NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

@@ -1,0 +1,99 @@
+import CallTopCore
+import Foundation
+import Logging
+
+/// What `serve` does when Twilio says a recording completed.
+public protocol RecordingWork: Sendable {
+    /// Returns at once; the work runs in the background.
+    func recordingCompleted(callSid: String, recordingSid: String)
+}
+
+/// Downloads a completed recording at once, then transcribes it, a few
+/// recordings at a time. A recording already queued or running is not queued
+/// again, so duplicate callbacks cost nothing.
+public actor RecordingPipeline: RecordingWork {
+    let store: Store
+    let runner: DownloadRunner
+    let client: TwilioClient?
+    let transcriber: (any OfflineTranscriber)?
+    let concurrency: Int
+    /// How long one download may wait for Twilio's retries (not ready, 429, 5xx).
+    let retryWindow: TimeInterval
+    let onChange: @Sendable (String) -> Void
+    let logger: Logger
+
+    private var queue: [(callSid: String, recordingSid: String)] = []
+    private var busy = Set<String>()
+    private var running = 0
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+
+    public init(store: Store, runner: DownloadRunner, client: TwilioClient?, transcriber: (any OfflineTranscriber)?,
+                concurrency: Int = 2, retryWindow: TimeInterval = 15 * 60, logger: Logger,
+                onChange: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.store = store
+        self.runner = runner
+        self.client = client
+        self.transcriber = transcriber
+        self.concurrency = max(1, concurrency)
+        self.retryWindow = retryWindow
+        self.logger = logger
+        self.onChange = onChange
+    }
+
+    public nonisolated func recordingCompleted(callSid: String, recordingSid: String) {
+        Task { await self.enqueue(callSid: callSid, recordingSid: recordingSid) }
+    }
+
+    public func enqueue(callSid: String, recordingSid: String) {
+        guard busy.insert(recordingSid).inserted else { return }
+        queue.append((callSid, recordingSid))
+        pump()
+    }
+
+    /// Returns when nothing is queued or running (tests and shutdown).
+    public func waitUntilIdle() async {
+        if running == 0 && queue.isEmpty { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    private func pump() {
+        while running < concurrency, !queue.isEmpty {
+            let job = queue.removeFirst()
+            running += 1
+            Task {
+                await self.process(callSid: job.callSid, recordingSid: job.recordingSid)
+                self.finished(job.recordingSid)
+            }
+        }
+    }
+
+    private func finished(_ recordingSid: String) {
+        running -= 1
+        busy.remove(recordingSid)
+        pump()
+        if running == 0 && queue.isEmpty {
+            let waiters = idleWaiters
+            idleWaiters = []
+            for w in waiters { w.resume() }
+        }
+    }
+
+    private nonisolated func process(callSid: String, recordingSid: String) async {
+        await fillInCall(callSid)
+        _ = await runner.run([recordingSid], options: .init(concurrency: 1, wait: retryWindow))
+        onChange(callSid)
+        guard (try? store.recording(recordingSid))?.downloadState == .downloaded else { return }
+        guard let transcriber else {
+            // No transcription service wired in: the settler falls back to realtime after the wait window.
+            return
+        }
+        await transcriber.transcribe(callSid: callSid, recordingSid: recordingSid)
+        onChange(callSid)
+    }
+
+    /// A callback's call may be unknown to the store: fetch it once so the list shows who called.
+    private nonisolated func fillInCall(_ callSid: String) async {
+        guard let client, ((try? store.callRow(callSid))?.callStatus ?? "").isEmpty else { return }
+        if let call = try? await client.fetchCall(callSid) { _ = try? store.upsertCalls([call], now: Date()) }
+    }
+}

@@ -1,0 +1,142 @@
+import CallTopCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// `calltop serve`: the HTTP endpoints (Hummingbird 2) and the background
+/// loop that settles transcripts and drains the outbox.
+public final class WebhookServer: Sendable {
+    let receiver: WebhookReceiver
+    let settler: TranscriptSettler?
+    let outbox: OutboxSender?
+    let host: String
+    let requestedPort: Int
+    let logger: Logger
+    private let wakeups = Atomic<UInt64>(0)
+    private let running = Mutex<(group: ServiceGroup, server: Task<Void, any Error>, loop: Task<Void, Never>?)?>(nil)
+
+    public static let signatureHeader = HTTPField.Name("X-Twilio-Signature")!
+
+    public init(receiver: WebhookReceiver, settler: TranscriptSettler?, outbox: OutboxSender?,
+                host: String = "127.0.0.1", port: Int = 0, logger: Logger) {
+        self.receiver = receiver
+        self.settler = settler
+        self.outbox = outbox
+        self.host = host
+        self.requestedPort = port
+        self.logger = logger
+    }
+
+    /// The router alone: tests can drive it without a socket.
+    public static func router(_ receiver: WebhookReceiver) -> Router<BasicRequestContext> {
+        let router = Router()
+        let limit = receiver.configuration.maxBodyBytes
+        router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.post("/twilio/recording-status") { request, _ in
+            let body = try await request.body.collect(upTo: limit)
+            return reply(receiver.recordingStatus(target: request.uri.string, signature: request.headers[signatureHeader],
+                                                  contentType: request.headers[.contentType], body: Array(buffer: body)))
+        }
+        router.post("/twilio/transcription") { request, _ in
+            let body = try await request.body.collect(upTo: limit)
+            return reply(receiver.transcription(target: request.uri.string, signature: request.headers[signatureHeader],
+                                                contentType: request.headers[.contentType], body: Array(buffer: body)))
+        }
+        router.post("/v1/calls/:callSid/realtime-transcript") { request, context in
+            let body = try await request.body.collect(upTo: limit)
+            return reply(receiver.agentTranscript(callSid: context.parameters.get("callSid") ?? "",
+                                                  authorization: request.headers[.authorization], body: Array(buffer: body)))
+        }
+        return router
+    }
+
+    static func reply(_ r: WebhookReceiver.Reply) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: .init(code: r.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: r.body)))
+    }
+
+    /// Binds and starts serving; returns the port. `runLoop: false` leaves the
+    /// settle/deliver loop to the caller (tests with a fake clock call the ticks).
+    @discardableResult
+    public func start(runLoop: Bool = true) async throws -> Int {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var quiet = logger
+        quiet.logLevel = .warning
+        let app = Application(
+            router: Self.router(receiver),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: requestedPort), serverName: "calltop"),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: quiet)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: quiet))
+        let server = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        var bound: Int?
+        for await port in ports { bound = port; break }
+        guard let bound else {
+            try await server.value
+            throw WebhookServerError.couldNotListen(host: host, port: requestedPort)
+        }
+        let loop: Task<Void, Never>? = runLoop ? Task { await self.runLoop() } : nil
+        running.withLock { $0 = (group, server, loop) }
+        return bound
+    }
+
+    /// Stops the loop, lets answers in flight finish, closes the listener.
+    public func stop() async {
+        guard let r = running.withLock({ state in defer { state = nil }; return state }) else { return }
+        r.loop?.cancel()
+        await r.group.triggerGracefulShutdown()
+        _ = await r.server.result
+        _ = await r.loop?.value
+    }
+
+    /// Runs until the task is cancelled (the command's main).
+    public func waitUntilStopped() async throws {
+        guard let server = running.withLock({ $0?.server }) else { return }
+        try await withTaskCancellationHandler {
+            try await server.value
+        } onCancel: {
+            Task { await self.stop() }
+        }
+    }
+
+    /// Something changed (a callback, a transcript): look at settlements and the outbox now.
+    public func wake() { wakeups.add(1, ordering: .relaxed) }
+
+    private func runLoop() async {
+        while !Task.isCancelled {
+            do { try settler?.tick() } catch { logger.error("[WEBHOOK] Settling transcripts failed: \(error)") }
+            _ = await outbox?.tick()
+            let now = Date()
+            let next = [settler?.nextCheck(), outbox?.nextAttempt()].compactMap { $0 }.min() ?? now.addingTimeInterval(1)
+            await sleep(until: min(max(next, now.addingTimeInterval(0.02)), now.addingTimeInterval(1)))
+        }
+    }
+
+    /// Sleeps in short slices so a wake-up is noticed within ~20 ms.
+    private func sleep(until deadline: Date) async {
+        let seen = wakeups.load(ordering: .relaxed)
+        while Date() < deadline, !Task.isCancelled, wakeups.load(ordering: .relaxed) == seen {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+public enum WebhookServerError: Error, CustomStringConvertible {
+    case couldNotListen(host: String, port: Int)
+    public var description: String {
+        switch self {
+        case let .couldNotListen(host, port): "could not listen on \(host):\(port) (in use, or not an address of this machine)"
+        }
+    }
+}
