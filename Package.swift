@@ -30,6 +30,7 @@ let package = Package(
             name: "CallTopSimulator",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -53,6 +54,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // `make bench`: figures measured side by side in one run, printed as BENCH lines.
+        .executableTarget(
+            name: "calltop-bench",
+            dependencies: ["CallTopCore", "CallTopTUI", "CallTopSimulator"],
+            path: "Benchmarks/CallTopBench"
         ),
         .testTarget(name: "CallTopCoreTests", dependencies: ["CallTopCore", "CallTopSimulator"]),
         .testTarget(name: "CallTopSimulatorTests", dependencies: ["CallTopSimulator"]),

@@ -105,15 +105,9 @@ public final class CurlSession: @unchecked Sendable {
 
         _ = calltop_curl_setopt_string(handle, CURLOPT_URL, url)
         _ = calltop_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
-        _ = calltop_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-        _ = calltop_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = calltop_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        _ = calltop_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
-        _ = calltop_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
-        _ = calltop_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, timeouts.connectSeconds)
+        Self.applySafeDefaults(handle, connectSeconds: timeouts.connectSeconds)
         _ = calltop_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, timeouts.lowSpeedBytes)
         _ = calltop_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, timeouts.lowSpeedSeconds)
-        _ = calltop_curl_setopt_string(handle, CURLOPT_USERAGENT, "calltop/\(CallTopVersion.current)")
         if let userPassword {
             _ = calltop_curl_setopt_long(handle, CURLOPT_HTTPAUTH, calltop_curlauth_basic())
             _ = calltop_curl_setopt_string(handle, CURLOPT_USERPWD, userPassword)
@@ -145,6 +139,18 @@ public final class CurlSession: @unchecked Sendable {
         default:
             return .failure(.network(CurlSession.message(code)))
         }
+    }
+
+    /// What every request we make shares: no automatic redirects (credentials
+    /// must not follow them), http(s) only, TLS verified, no signals (threads).
+    static func applySafeDefaults(_ handle: UnsafeMutableRawPointer, connectSeconds: Int) {
+        _ = calltop_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        _ = calltop_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = calltop_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        _ = calltop_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        _ = calltop_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        _ = calltop_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectSeconds)
+        _ = calltop_curl_setopt_string(handle, CURLOPT_USERAGENT, "calltop/\(CallTopVersion.current)")
     }
 
     static func message(_ code: CURLcode) -> String {

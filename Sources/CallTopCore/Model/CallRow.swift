@@ -22,13 +22,17 @@ public struct CallRow: Sendable, Equatable, Codable {
     public var sha256: String?
     public var transcriptSource: TranscriptSource
     public var transcriptChars: Int
+    /// Offline and realtime transcripts disagree beyond the threshold (`calltop serve`'s cross-check).
+    public var suspect: Bool
+    /// The outbound webhook's state for this call: delivered, pending, failing, or nil when none was queued.
+    public var delivery: String?
 
     public init(
         callSid: String, from: String, to: String, direction: String, callStatus: String,
         startTime: Date?, durationS: Int?, recordingSid: String? = nil, downloadState: DownloadState? = nil,
         bytes: Int64? = nil, expectedBytes: Int64? = nil, attempts: Int = 0, lastError: String? = nil,
         nextRetryAt: Date? = nil, path: String? = nil, sha256: String? = nil,
-        transcriptSource: TranscriptSource = .none, transcriptChars: Int = 0
+        transcriptSource: TranscriptSource = .none, transcriptChars: Int = 0, suspect: Bool = false, delivery: String? = nil
     ) {
         self.callSid = callSid; self.from = from; self.to = to; self.direction = direction
         self.callStatus = callStatus; self.startTime = startTime; self.durationS = durationS
@@ -36,6 +40,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         self.expectedBytes = expectedBytes; self.attempts = attempts; self.lastError = lastError
         self.nextRetryAt = nextRetryAt; self.path = path; self.sha256 = sha256
         self.transcriptSource = transcriptSource; self.transcriptChars = transcriptChars
+        self.suspect = suspect; self.delivery = delivery
     }
 
     enum CodingKeys: String, CodingKey {
@@ -43,7 +48,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         case durationS = "duration_s", recordingSid = "recording_sid", downloadState = "download_state"
         case bytes, expectedBytes = "expected_bytes", attempts, lastError = "last_error"
         case nextRetryAt = "next_retry_at", path, sha256, transcriptSource = "transcript_source"
-        case transcriptChars = "transcript_chars"
+        case transcriptChars = "transcript_chars", suspect, delivery
     }
 
     /// Explicit nulls: every documented field is present in `--json` output.
@@ -67,6 +72,24 @@ public struct CallRow: Sendable, Equatable, Codable {
         try c.encode(sha256, forKey: .sha256)
         try c.encode(transcriptSource, forKey: .transcriptSource)
         try c.encode(transcriptChars, forKey: .transcriptChars)
+        try c.encode(suspect, forKey: .suspect)
+        try c.encode(delivery, forKey: .delivery)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            callSid: try c.decode(String.self, forKey: .callSid), from: try c.decode(String.self, forKey: .from),
+            to: try c.decode(String.self, forKey: .to), direction: try c.decode(String.self, forKey: .direction),
+            callStatus: try c.decode(String.self, forKey: .callStatus), startTime: try c.decodeIfPresent(Date.self, forKey: .startTime),
+            durationS: try c.decodeIfPresent(Int.self, forKey: .durationS), recordingSid: try c.decodeIfPresent(String.self, forKey: .recordingSid),
+            downloadState: try c.decodeIfPresent(DownloadState.self, forKey: .downloadState), bytes: try c.decodeIfPresent(Int64.self, forKey: .bytes),
+            expectedBytes: try c.decodeIfPresent(Int64.self, forKey: .expectedBytes), attempts: try c.decode(Int.self, forKey: .attempts),
+            lastError: try c.decodeIfPresent(String.self, forKey: .lastError), nextRetryAt: try c.decodeIfPresent(Date.self, forKey: .nextRetryAt),
+            path: try c.decodeIfPresent(String.self, forKey: .path), sha256: try c.decodeIfPresent(String.self, forKey: .sha256),
+            transcriptSource: try c.decode(TranscriptSource.self, forKey: .transcriptSource),
+            transcriptChars: try c.decode(Int.self, forKey: .transcriptChars),
+            suspect: try c.decodeIfPresent(Bool.self, forKey: .suspect) ?? false, delivery: try c.decodeIfPresent(String.self, forKey: .delivery))
     }
 }
 

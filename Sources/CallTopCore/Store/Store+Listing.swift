@@ -11,7 +11,11 @@ extension Store {
                r.next_retry_at, r.path, r.sha256,
                (SELECT LENGTH(TRIM(t.text)) FROM transcripts t WHERE t.call_sid = c.sid AND t.source = 'offline' AND TRIM(t.text) != '') AS offline_chars,
                (SELECT LENGTH(TRIM(t.text)) FROM transcripts t WHERE t.call_sid = c.sid AND t.source = 'realtime' AND TRIM(t.text) != ''
-                ORDER BY t.created_at DESC LIMIT 1) AS realtime_chars
+                ORDER BY t.created_at DESC LIMIT 1) AS realtime_chars,
+               (SELECT x.suspect FROM transcript_crosschecks x WHERE x.call_sid = c.sid) AS suspect,
+               (SELECT CASE WHEN o.state = 'delivered' THEN 'delivered' WHEN o.attempts > 0 AND o.last_error IS NOT NULL THEN 'failing'
+                            ELSE 'pending' END
+                FROM webhook_outbox o WHERE o.call_sid = c.sid ORDER BY o.version DESC LIMIT 1) AS delivery
         FROM calls c
         LEFT JOIN recordings r ON r.sid = (
             SELECT sid FROM recordings WHERE call_sid = c.sid ORDER BY COALESCE(date_created, 0), sid LIMIT 1)
@@ -28,7 +32,7 @@ extension Store {
             bytes: row["bytes"], expectedBytes: row["expected_bytes"], attempts: (row["attempts"] as Int?) ?? 0,
             lastError: row["last_error"], nextRetryAt: date("next_retry_at"), path: row["path"], sha256: row["sha256"],
             transcriptSource: offline != nil ? .offline : realtime != nil ? .realtime : .none,
-            transcriptChars: offline ?? realtime ?? 0)
+            transcriptChars: offline ?? realtime ?? 0, suspect: (row["suspect"] as Bool?) ?? false, delivery: row["delivery"])
     }
 
     /// Every call, newest first; `state` keeps only calls whose primary recording is in it.

@@ -100,6 +100,10 @@ enum DetailContent {
             if let engine = transcript.engine { field("Engine", engine) }
             if let created = transcript.createdAt { field("Created", format.full(created)) }
             field("Length", "\(transcript.text.count) chars")
+            if detail.row.suspect {
+                field("Cross-check", "offline and realtime transcripts disagree: check the recording and both engines", .failed)
+            }
+            if let delivery = detail.row.delivery { field("Webhook", delivery, delivery == "failing" ? .failed : .normal) }
             out.append([])
             for part in TextFit.wrap(transcript.text, width: max(10, width - 4)) {
                 out.append([Span("    " + part)])

@@ -107,6 +107,15 @@ struct Formatting {
         }
     }
 
+    static func deliveryMark(_ delivery: String?) -> String {
+        switch delivery {
+        case "delivered": return " ✓"
+        case "pending": return " …"
+        case "failing": return " ✗"
+        default: return ""
+        }
+    }
+
     static func transcriptRole(_ source: TranscriptSource) -> StyleRole {
         switch source {
         case .offline: return .transcriptOffline

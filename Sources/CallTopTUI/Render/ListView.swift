@@ -151,7 +151,10 @@ enum ListView {
             if let fraction = state.transcribing[row.callSid] {
                 return ("STT \(Int(fraction * 100))%", .pending)
             }
-            return (Formatting.transcriptLabel(row.transcriptSource), Formatting.transcriptRole(row.transcriptSource))
+            // "!" marks a transcript the cross-check flagged; ✓ … ✗ the outbound webhook's delivery.
+            let flags = (row.suspect ? "!" : "") + Formatting.deliveryMark(row.delivery)
+            return (Formatting.transcriptLabel(row.transcriptSource) + flags,
+                    row.suspect ? .failed : Formatting.transcriptRole(row.transcriptSource))
         case .chars:
             return (row.transcriptSource == .none ? "—" : "\(row.transcriptChars)", base)
         }

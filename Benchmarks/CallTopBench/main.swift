@@ -1,0 +1,70 @@
+import Foundation
+
+/// `calltop-bench [SECTION…]`: prints `BENCH` lines (DESIGN.md, "Benchmarks").
+/// Sections: download, e2e, dashboard, sync. With none, every section runs,
+/// each in its own child process so peak-RSS figures belong to one section
+/// and a crash in one does not lose the others. Exit status: non-zero only
+/// when a section itself failed (a missed goal is reported, not fatal).
+enum BenchMain {
+    static let sections = ["download", "e2e", "dashboard", "sync"]
+
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    static func runSection(_ name: String) async throws {
+        switch name {
+        case "download": try await DownloadVsCurlBench.run(rounds: 7)
+        case "e2e": try EndToEndDownloadBench.run(rounds: 3, calls: 20)
+        case "dashboard": try DashboardFrameBench.run(rounds: 5)
+        case "sync": try await SyncThroughputBench.run(calls: 20_000)
+        default: throw BenchFailure("unknown section \(name); known: \(sections.joined(separator: ", "))")
+        }
+    }
+
+    /// Runs each section as `calltop-bench <section>`, passing its output through.
+    static func runAllInChildren() -> Int32 {
+        var failed: [String] = []
+        for section in sections {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executablePath)
+            process.arguments = [section]
+            do {
+                try process.run()
+                process.waitUntilExit()
+                if process.terminationStatus != 0 { failed.append(section) }
+            } catch {
+                BenchLine.note("\(section): cannot start: \(error)")
+                failed.append(section)
+            }
+        }
+        if !failed.isEmpty { BenchLine.note("calltop-bench: sections that failed: \(failed.joined(separator: ", "))") }
+        return failed.isEmpty ? 0 : 1
+    }
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+setvbuf(stdout, nil, _IOLBF, 0)
+if arguments.first == "seed-store", arguments.count == 3, let count = Int(arguments[2]) {
+    do {
+        try DashboardFrameBench.seed(dataDir: URL(fileURLWithPath: arguments[1], isDirectory: true), count: count)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("seed-store: \(error)\n".utf8))
+        exit(1)
+    }
+}
+if arguments.isEmpty {
+    exit(BenchMain.runAllInChildren())
+}
+var status: Int32 = 0
+for section in arguments {
+    do {
+        try await BenchMain.runSection(section)
+    } catch {
+        BenchLine.note("\(section) FAILED: \(error)")
+        FileHandle.standardError.write(Data("calltop-bench \(section): \(error)\n".utf8))
+        status = 1
+    }
+}
+exit(status)
