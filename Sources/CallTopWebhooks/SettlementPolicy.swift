@@ -15,8 +15,10 @@ public struct WaitWindow: Sendable, Equatable {
     /// How many checks' times have come, at most `attempts`.
     public func checksPassed(since completedAt: Date, now: Date) -> Int {
         guard interval > 0 else { return attempts }
-        let elapsed = now.timeIntervalSince(completedAt)
-        return elapsed < 0 ? 0 : min(attempts, Int(elapsed / interval + 1e-9))
+        // A millisecond of slack: times round-trip through the store as seconds
+        // since 1970 in a Double, which moves them by up to ~0.2 µs.
+        let elapsed = now.timeIntervalSince(completedAt) + 0.001
+        return elapsed < 0 ? 0 : min(attempts, Int(elapsed / interval))
     }
 
     /// When check number `n` (1-based) happens, counted from the recording's completion.

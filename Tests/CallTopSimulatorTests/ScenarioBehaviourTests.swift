@@ -119,7 +119,8 @@ import Testing
             #expect(r.status == 200 && r.body.count == rec.mp3Bytes)
             let expected = Double(rec.mp3Bytes) / 40_000
             #expect(r.seconds >= expected * 0.7, "took \(r.seconds)s for \(rec.mp3Bytes) bytes")
-            #expect(r.seconds < expected * 3 + 2)
+            // Generous: on 2 busy cores (the whole suite runs in parallel) scheduling adds seconds.
+            #expect(r.seconds < expected * 3 + 10)
         }
     }
 

@@ -70,4 +70,23 @@ struct DashboardTmuxTests {
         #expect(!t.screen().contains(" downloaded "), "nothing downloads in read-only mode")
         t.send("q")
     }
+
+    @Test func transcribeFromTheDashboardWhileItStaysResponsive() throws {
+        let t = try demo(width: 120, height: 40)
+        #expect(t.waitFor(timeout: 10) { $0.contains(" 1/40") && $0.contains("downloaded") }.ok)
+        t.send("t")
+        t.send("j")
+        t.send("Enter")
+        // The keys after `t` are handled at once: the second call's detail opens while Whisper works.
+        let moved = t.waitFor(timeout: 2) { $0.contains("no-answer") && $0.contains("Call SID") }
+        #expect(moved.ok, "\(moved.screen)")
+        t.send("Escape")
+        let done = t.waitFor(timeout: 90) { $0.contains("OFFLINE") }
+        #expect(done.ok, "\(done.screen)")
+        t.send("k")
+        t.send("Enter")
+        let detail = t.waitFor { $0.contains("Transcript") && $0.contains("offline") && $0.contains("faster-whisper") }
+        #expect(detail.ok, "\(detail.screen)")
+        t.send("q")
+    }
 }
