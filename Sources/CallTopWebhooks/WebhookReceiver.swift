@@ -88,7 +88,10 @@ public final class WebhookReceiver: Sendable {
             if f.status == "completed" || f.status == "absent" || f.status == "failed" {
                 try settler?.recordingFinished(callSid: f.callSid, recordingSid: f.recordingSid)
             }
-            if f.status == "completed", state == .pending || state == .notReady || state == .retrying {
+            // Already downloaded (a sync or the dashboard got there first) but not transcribed: the
+            // pipeline's download is then a no-op and it goes straight to transcription.
+            let awaitsTranscript = state == .downloaded && (try? store.offlineState(f.callSid)) == .pending
+            if f.status == "completed", state == .pending || state == .notReady || state == .retrying || awaitsTranscript {
                 work.recordingCompleted(callSid: f.callSid, recordingSid: f.recordingSid)
             }
             onChange(f.callSid)

@@ -78,55 +78,22 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CommandFailure("--notify-url needs CALLTOP_NOTIFY_SECRET (deliveries are signed with HMAC-SHA256)")
             }
             let workspace = try global.workspace()
-            let client = try workspace.client()
-            let store = workspace.store
-            let logger = workspace.logger
-            try store.recoverInterruptedDownloads(now: Date())
-            try store.recoverInterruptedTranscriptions(now: Date())
-
-            let settler = notifyURL == nil ? nil : TranscriptSettler(
-                store: store, window: WaitWindow(attempts: waitAttempts, interval: waitInterval),
-                suspectThreshold: suspectThreshold, logger: logger)
-            let outbox = notifyURL.map { OutboxSender(store: store, url: $0, secret: notifySecret ?? "", logger: logger) }
-            let transcriber: ServiceTranscriber? = noTranscribe ? nil : ServiceTranscriber(service: workspace.transcriptionService())
-            let wake = WakeBox()
-            let onChange: @Sendable (String) -> Void = { callSid in
-                workspace.bus.emit(.callChanged(callSid: callSid))
-                wake.server?.wake()
-            }
-            let pipeline = RecordingPipeline(store: store, runner: try workspace.downloadRunner(), client: client,
-                                             transcriber: transcriber, concurrency: concurrency, logger: logger, onChange: onChange)
-            let receiver = WebhookReceiver(
-                configuration: .init(publicURL: publicURL, authToken: authToken, ingestToken: value("CALLTOP_INGEST_TOKEN")),
-                store: store, work: pipeline, settler: settler, logger: logger, onChange: onChange)
-            let server = WebhookServer(receiver: receiver, settler: settler, outbox: outbox, host: host, port: port, logger: logger)
-            wake.server = server
-            (settler ?? TranscriptSettler(store: store, suspectThreshold: suspectThreshold, logger: logger)).crossCheckAll()
-
-            let bound = try await server.start()
-            for job in try store.unsettledRecordings() { pipeline.recordingCompleted(callSid: job.callSid, recordingSid: job.recordingSid) }
+            let stack = try await WebhookStack.start(WebhookStack.Settings(
+                host: host, port: port, publicURL: publicURL, authToken: authToken, ingestToken: value("CALLTOP_INGEST_TOKEN"),
+                notifyURL: notifyURL, notifySecret: notifySecret, window: WaitWindow(attempts: waitAttempts, interval: waitInterval),
+                suspectThreshold: suspectThreshold, concurrency: concurrency, transcribe: !noTranscribe), workspace: workspace)
+            let bound = stack.port
             FileHandle.standardOutput.write(Data("""
                 LISTENING \(bound)
-                calltop serve on \(host):\(bound); Twilio callbacks at \(receiver.configuration.publicURL)/twilio/recording-status and /twilio/transcription
+                calltop serve on \(host):\(bound); Twilio callbacks at \(stack.receiver.configuration.publicURL)/twilio/recording-status and /twilio/transcription
                 agent endpoint: \(value("CALLTOP_INGEST_TOKEN") == nil ? "disabled (set CALLTOP_INGEST_TOKEN)" : "enabled")
                 deliveries: \(notifyURL == nil ? "off (no --notify-url)" : "on, waiting up to \(waitAttempts) × \(waitInterval) s for the offline transcript")
 
                 """.utf8))
-            logger.info("[WEBHOOK] serve listening on \(host):\(bound)")
-            try await server.waitUntilStopped()
-            await transcriber?.shutdown()
+            workspace.logger.info("[WEBHOOK] serve listening on \(host):\(bound)")
+            try await stack.runUntilStopped()
         } catch {
             throw Self.failing(error)
         }
-    }
-}
-
-/// Lets callbacks built before the server reach it once it exists.
-private final class WakeBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _server: WebhookServer?
-    var server: WebhookServer? {
-        get { lock.lock(); defer { lock.unlock() }; return _server }
-        set { lock.lock(); _server = newValue; lock.unlock() }
     }
 }

@@ -30,7 +30,7 @@ enum ListColumn: CaseIterable {
         case .callStatus: return 11
         case .state: return 19
         case .bytes: return 6
-        case .transcript: return 8
+        case .transcript: return 11  // REALTIME! ✓
         case .chars: return 6
         }
     }

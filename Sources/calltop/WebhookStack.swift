@@ -1,0 +1,199 @@
+import CallTopCore
+import CallTopWebhooks
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// `calltop serve`'s wiring in one place: store recovery, the settler, the
+/// outbox, the transcriber, the download pipeline, the receiver and the HTTP
+/// server, and re-queueing recordings a previous run left unsettled.
+/// `calltop serve` and `calltop demo --with-webhooks` both run it.
+struct WebhookStack: Sendable {
+    struct Settings: Sendable {
+        var host = "127.0.0.1"
+        var port = 8080
+        /// The URL Twilio calls, without the `/twilio/…` path: signatures are computed over it.
+        var publicURL: String
+        /// The auth token Twilio signs callbacks with.
+        var authToken: String
+        /// Bearer token for the voice agent's endpoint; nil disables it.
+        var ingestToken: String?
+        /// Where settled transcripts are POSTed; nil turns deliveries (and settling) off.
+        var notifyURL: String?
+        /// HMAC-SHA256 key of deliveries; required with `notifyURL`.
+        var notifySecret: String?
+        var window = WaitWindow()
+        var suspectThreshold = TranscriptDisagreement.defaultThreshold
+        var concurrency = 2
+        /// Transcribe downloaded recordings here (false: `serve --no-transcribe`).
+        var transcribe = true
+    }
+
+    let settings: Settings
+    let workspace: Workspace
+    let receiver: WebhookReceiver
+    let server: WebhookServer
+    let pipeline: RecordingPipeline
+    let transcriber: ServiceTranscriber?
+    /// The port the server listens on (the requested one, or the one picked for port 0).
+    let port: Int
+
+    /// Builds everything and starts listening. Store changes are announced on
+    /// the workspace's event bus, so a dashboard on the same workspace follows them live.
+    static func start(_ settings: Settings, workspace: Workspace) async throws -> WebhookStack {
+        let client = try workspace.client()
+        let store = workspace.store
+        let logger = workspace.logger
+        try store.recoverInterruptedDownloads(now: Date())
+        try store.recoverInterruptedTranscriptions(now: Date())
+
+        let settler = settings.notifyURL == nil ? nil : TranscriptSettler(
+            store: store, window: settings.window, suspectThreshold: settings.suspectThreshold, logger: logger)
+        let outbox = settings.notifyURL.map { OutboxSender(store: store, url: $0, secret: settings.notifySecret ?? "", logger: logger) }
+        let transcriber: ServiceTranscriber? = settings.transcribe ? ServiceTranscriber(service: workspace.transcriptionService()) : nil
+        let wake = WakeBox()
+        let onChange: @Sendable (String) -> Void = { callSid in
+            workspace.bus.emit(.callChanged(callSid: callSid))
+            wake.server?.wake()
+        }
+        let pipeline = RecordingPipeline(store: store, runner: try workspace.downloadRunner(), client: client,
+                                         transcriber: transcriber, concurrency: settings.concurrency, logger: logger, onChange: onChange)
+        let receiver = WebhookReceiver(
+            configuration: .init(publicURL: settings.publicURL, authToken: settings.authToken, ingestToken: settings.ingestToken),
+            store: store, work: pipeline, settler: settler, logger: logger, onChange: onChange)
+        let server = WebhookServer(receiver: receiver, settler: settler, outbox: outbox, host: settings.host, port: settings.port, logger: logger)
+        wake.server = server
+        (settler ?? TranscriptSettler(store: store, suspectThreshold: settings.suspectThreshold, logger: logger)).crossCheckAll()
+
+        let bound = try await server.start()
+        for job in try store.unsettledRecordings() { pipeline.recordingCompleted(callSid: job.callSid, recordingSid: job.recordingSid) }
+        return WebhookStack(settings: settings, workspace: workspace, receiver: receiver, server: server, pipeline: pipeline,
+                            transcriber: transcriber, port: bound)
+    }
+
+    /// Queues a completed recording for download then transcription, as a
+    /// `completed` callback does; a recording already queued is not queued twice.
+    func recordingCompleted(callSid: String, recordingSid: String) {
+        pipeline.recordingCompleted(callSid: callSid, recordingSid: recordingSid)
+    }
+
+    /// Serves until the task is cancelled or the server stops; then stops the speech worker.
+    func runUntilStopped() async throws {
+        try await server.waitUntilStopped()
+        await transcriber?.shutdown()
+    }
+
+    /// Stops listening and the settle/deliver loop, then the speech worker.
+    func stop() async {
+        await server.stop()
+        await transcriber?.shutdown()
+    }
+}
+
+/// Lets callbacks built before the server reach it once it exists.
+private final class WakeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _server: WebhookServer?
+    var server: WebhookServer? {
+        get { lock.lock(); defer { lock.unlock() }; return _server }
+        set { lock.lock(); _server = newValue; lock.unlock() }
+    }
+}
+
+/// A free TCP port on 127.0.0.1 right now (bound, read, released), so a URL
+/// that contains it can be built before the server that will listen on it.
+func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw CommandFailure("could not open a socket to find a free port (errno \(errno))") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+            bind(fd, sa, length) == 0 && getsockname(fd, sa, &length) == 0
+        }
+    }
+    guard bound else { throw CommandFailure("could not find a free port on 127.0.0.1 (errno \(errno))") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// The downstream system of `demo --with-webhooks`: a tiny Hummingbird server
+/// on 127.0.0.1 that checks each delivery's signature and acknowledges it,
+/// so the outbox has somewhere real to deliver to.
+final class DemoNotifyReceiver: Sendable {
+    struct Delivery: Sendable {
+        /// `X-CallTop-Delivery`: `<CallSid>.v<version>`.
+        var id: String
+        var callSid: String
+        var source: String
+        var supersedes: Bool
+    }
+
+    let secret: String
+    private let received = Mutex<[Delivery]>([])
+    private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
+    private let boundPort = Mutex(0)
+    /// Called for each valid delivery as it is acknowledged, with every one received so far.
+    private let onDelivery: @Sendable (Delivery, [Delivery]) -> Void
+
+    init(secret: String, onDelivery: @escaping @Sendable (Delivery, [Delivery]) -> Void = { _, _ in }) {
+        self.secret = secret
+        self.onDelivery = onDelivery
+    }
+
+    var port: Int { boundPort.withLock { $0 } }
+    var url: String { "http://127.0.0.1:\(port)/calltop-deliveries" }
+    var deliveries: [Delivery] { received.withLock { $0 } }
+
+    func start() async throws {
+        let router = Router()
+        router.get("/healthz") { _, _ in Response(status: .ok) }
+        router.post("/calltop-deliveries") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            let timestamp = Int(request.headers[HTTPField.Name(NotifySignature.timestampHeader)!] ?? "") ?? 0
+            guard NotifySignature.verify(signature: request.headers[HTTPField.Name(NotifySignature.header)!], body: body,
+                                         timestamp: timestamp, secret: self.secret) else {
+                return Response(status: .forbidden)
+            }
+            let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
+            let id = request.headers[HTTPField.Name(NotifySignature.deliveryHeader)!] ?? ""
+            let delivery = Delivery(id: id, callSid: (object["call_sid"] as? String) ?? String(id.prefix { $0 != "." }),
+                                    source: (object["source"] as? String) ?? "?",
+                                    supersedes: object["supersedes"] is NSNumber)
+            let all = self.received.withLock { $0.append(delivery); return $0 }
+            self.onDelivery(delivery, all)
+            return Response(status: .ok)
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "calltop.demo-receiver")
+        logger.logLevel = .warning
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "calltop-demo"),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        var bound: Int?
+        for await p in ports { bound = p; break }
+        guard let bound, bound > 0 else {
+            try await task.value
+            throw CommandFailure("the demo's delivery receiver could not listen on 127.0.0.1")
+        }
+        boundPort.withLock { $0 = bound }
+        running.withLock { $0 = (group, task) }
+    }
+
+    func stop() async {
+        guard let r = running.withLock({ state in defer { state = nil }; return state }) else { return }
+        await r.group.triggerGracefulShutdown()
+        _ = await r.task.result
+    }
+}
