@@ -20,7 +20,7 @@ enum ProcessMemory {
     private static func value(_ key: String) -> Double {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return .nan }
         for line in text.split(separator: "\n") where line.hasPrefix(key) {
-            let kb = line.dropFirst(key.count).split(separator: " ").first.flatMap { Double($0) }
+            let kb = line.dropFirst(key.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Double($0) }
             return (kb ?? .nan) / 1024
         }
         return .nan

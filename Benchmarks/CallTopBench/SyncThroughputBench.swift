@@ -17,17 +17,18 @@ enum SyncThroughputBench {
                                       credentials: try Credentials(accountSid: config.accountSid, authToken: config.authToken))
         let service = try workspace.syncService()
 
-        var first = SyncService.Report()
+        var first: SyncService.Report?
         var failure: String?
         let firstSeconds = await secondsTakenAsync {
-            do { first = try await service.run() } catch { failure = error.description }
+            do { first = try await service.run() } catch { failure = "\(error)" }
         }
-        var second = SyncService.Report()
+        var second: SyncService.Report?
         let secondSeconds = await secondsTakenAsync {
-            do { second = try await service.run() } catch { failure = failure ?? error.description }
+            do { second = try await service.run() } catch { failure = failure ?? "\(error)" }
         }
         await simulator.stop()
         if let failure { throw BenchFailure("sync against the simulator failed: \(failure)") }
+        guard let first, let second else { throw BenchFailure("sync returned no report") }
 
         BenchLine.emit("sync_calls_per_s_\(calls / 1000)k", Double(first.calls) / firstSeconds, "calls/s", goal: nil, digits: 0)
         BenchLine.emit("sync_second_run_\(calls / 1000)k_s", secondSeconds, "s", goal: nil)

@@ -14,7 +14,7 @@ enum BenchMain {
 
     static func runSection(_ name: String) async throws {
         switch name {
-        case "download": try await DownloadVsCurlBench.run(rounds: 7)
+        case "download": try await DownloadVsCurlBench.run(rounds: 9)
         case "e2e": try EndToEndDownloadBench.run(rounds: 3, calls: 20)
         case "dashboard": try DashboardFrameBench.run(rounds: 5)
         case "sync": try await SyncThroughputBench.run(calls: 20_000)
@@ -44,7 +44,6 @@ enum BenchMain {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-setvbuf(stdout, nil, _IOLBF, 0)
 if arguments.first == "seed-store", arguments.count == 3, let count = Int(arguments[2]) {
     do {
         try DashboardFrameBench.seed(dataDir: URL(fileURLWithPath: arguments[1], isDirectory: true), count: count)
