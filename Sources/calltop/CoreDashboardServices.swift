@@ -11,6 +11,7 @@ final class CoreDashboardServices: DashboardServices {
     let workspace: Workspace
     private let runner: DownloadRunner?
     private let loop = Mutex<Task<Void, Never>?>(nil)
+    private let watcher = Mutex<Task<Void, Never>?>(nil)
     private let concurrency: Int
     private let transcription: TranscriptionService?
 
@@ -23,7 +24,10 @@ final class CoreDashboardServices: DashboardServices {
         try? workspace.store.recoverInterruptedDownloads(now: Date())
     }
 
-    deinit { loop.withLock { $0?.cancel() } }
+    deinit {
+        loop.withLock { $0?.cancel() }
+        watcher.withLock { $0?.cancel() }
+    }
 
     func loadRows() async throws -> [CallRow] { try workspace.store.callRows() }
 
@@ -78,6 +82,27 @@ final class CoreDashboardServices: DashboardServices {
     }
 
     func events() -> AsyncStream<CoreEvent> { workspace.bus.stream() }
+
+    /// Another process (`calltop serve`, a CLI download) writing to the same
+    /// store shows up here within a couple of seconds, not at the next refresh.
+    func startWatchingStore() {
+        let store = workspace.store
+        let bus = workspace.bus
+        watcher.withLock { task in
+            guard task == nil else { return }
+            task = Task.detached {
+                var last = store.changeStamp()
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(2))
+                    let now = store.changeStamp()
+                    if now != last {
+                        last = now
+                        bus.emit(.callChanged(callSid: ""))
+                    }
+                }
+            }
+        }
+    }
 
     /// One background loop for the dashboard's life: download whatever is
     /// due (pending, or a retry whose time has come), otherwise look again in

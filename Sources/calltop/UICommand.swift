@@ -35,6 +35,7 @@ struct DashboardOptions: ParsableArguments {
         defer { if let transcription { Task { await transcription.worker.shutdown() } } }
         let services = CoreDashboardServices(workspace: workspace, context: context, transcription: transcription)
         services.startDownloadLoop()
+        services.startWatchingStore()
         try await DashboardApp.run(services: services, theme: theme)
     }
 }

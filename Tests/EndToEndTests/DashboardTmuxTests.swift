@@ -89,4 +89,20 @@ struct DashboardTmuxTests {
         #expect(detail.ok, "\(detail.screen)")
         t.send("q")
     }
+
+    @Test func anotherProcessesWritesShowUpWithoutWaitingForTheRefresh() throws {
+        let sim = try SimulatorProcess()
+        var env = sim.env
+        env["CALLTOP_HOME"] = NSTemporaryDirectory() + "calltop-watch-\(UUID().uuidString.prefix(8))"
+        #expect(try CalltopBinary.run(["sync"], env: env).status == 0)
+        // Read-only: the dashboard downloads nothing itself; the refresh is 60 s away.
+        let t = try Tmux(command: [CalltopBinary.url.path, "--readonly", "--refresh", "60"], width: 120, height: 40, env: env)
+        let before = t.waitFor(timeout: 10) { $0.contains("READONLY") && $0.contains("pending") }
+        #expect(before.ok, "\(before.screen)")
+        #expect(!before.screen.contains(" downloaded "))
+        #expect(try CalltopBinary.run(["download", "--pending", "--wait", "10"], env: env).status == 0)
+        let after = t.waitFor(timeout: 8) { $0.contains("downloaded") && !$0.contains(" pending ") }
+        #expect(after.ok, "\(after.screen)")
+        t.send("q")
+    }
 }

@@ -19,6 +19,17 @@ public final class Store: Sendable {
         try StoreSchema.migrator.migrate(db)
     }
 
+    /// Changes whenever anyone commits to the store (the WAL file grows or is
+    /// checkpointed): a stat, so watching for other processes' writes is free.
+    public func changeStamp() -> String {
+        let base = dataDir.appendingPathComponent("calltop.sqlite").path
+        return [base, base + "-wal"].map { path -> String in
+            var st = stat()
+            guard stat(path, &st) == 0 else { return "-" }
+            return "\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+        }.joined(separator: "/")
+    }
+
     // MARK: Sync marks
 
     public func syncMark(_ name: String) throws -> Date? {

@@ -121,7 +121,8 @@ private func handleCoreEvent(_ state: inout DashboardState, _ event: CoreEvent) 
         return []
     case .callChanged(let callSid):
         var effects = requestRows(&state)
-        if state.mode == .detail(callSid: callSid) { effects.append(.loadDetail(callSid: callSid)) }
+        // An empty SID means "something changed, we don't know which call" (another process wrote).
+        if case .detail(let open) = state.mode, callSid.isEmpty || open == callSid { effects.append(.loadDetail(callSid: open)) }
         return effects
     case .transcriptionProgress(let callSid, let fraction):
         state.transcribing[callSid] = fraction
