@@ -35,30 +35,32 @@ enum DashboardFrameBench {
         let now = Date()
         let utc = TimeZone(identifier: "UTC")!
 
-        // First frame: what the app does on start — query every row, load them into the state, draw.
-        var firsts: [Double] = [], queries: [Double] = [], loads: [Double] = [], draws: [Double] = []
+        // First frame: what the app does on start — the store's totals and the newest page, drawn;
+        // then (info) the full list that replaces the page.
+        var firsts: [Double] = [], pages: [Double] = [], draws: [Double] = [], fulls: [Double] = []
         var loadedRows: [CallRow] = []
         for _ in 0..<rounds {
             let store = try Store(dataDir: dataDir)  // fresh connection each round
             var state = DashboardState(context: context)
             _ = update(&state, .resize(size))
             _ = update(&state, .tick(now: now))
-            var rows: [CallRow] = []
-            var buffer: ScreenBuffer?
             let t0 = DispatchTime.now().uptimeNanoseconds
-            rows = try store.callRows()
+            let counts = try store.callCountsByState()
+            let page = ListPage(rows: try store.callRows(limit: 300), totalCalls: counts.total, counts: counts.byState)
+            _ = update(&state, .firstPageLoaded(page))
             let t1 = DispatchTime.now().uptimeNanoseconds
-            _ = update(&state, .rowsLoaded(rows))
+            let buffer = render(state, size: size, now: now, timeZone: utc)
             let t2 = DispatchTime.now().uptimeNanoseconds
-            buffer = render(state, size: size, now: now, timeZone: utc)
+            let rows = try store.callRows()
+            _ = update(&state, .rowsLoaded(rows))
             let t3 = DispatchTime.now().uptimeNanoseconds
-            guard rows.count == callCount, buffer?.size == size else {
-                throw BenchFailure("first frame: \(rows.count) rows loaded, expected \(callCount)")
+            guard counts.total == callCount, rows.count == callCount, buffer.size == size else {
+                throw BenchFailure("first frame: \(counts.total) calls counted, \(rows.count) rows loaded, expected \(callCount)")
             }
-            firsts.append(Double(t3 - t0) / 1e6)
-            queries.append(Double(t1 - t0) / 1e6)
-            loads.append(Double(t2 - t1) / 1e6)
-            draws.append(Double(t3 - t2) / 1e6)
+            firsts.append(Double(t2 - t0) / 1e6)
+            pages.append(Double(t1 - t0) / 1e6)
+            draws.append(Double(t2 - t1) / 1e6)
+            fulls.append(Double(t3 - t2) / 1e6)
             loadedRows = rows
         }
         let peakMB = ProcessMemory.peakMB
@@ -100,8 +102,9 @@ enum DashboardFrameBench {
         BenchLine.emit("tui_frame_100k_vs_100", largeTimes.best / smallTimes.best, "ratio", goal: "<= 1.2")
         BenchLine.emit("tui_frame_100k_ms", largeTimes.best * 1000, "ms", goal: nil, digits: 3)
         BenchLine.emit("tui_rss_100k_mb", peakMB, "MB", goal: nil, digits: 0)
-        BenchLine.note(String(format: "first frame (median of %d, fresh Store each): callRows %.0f ms + rowsLoaded %.0f ms + render %.1f ms; the very first was %.0f ms",
-                              rounds, queries.median, loads.median, draws.median, firsts.first ?? .nan))
+        BenchLine.emit("tui_full_list_100k_ms", fulls.median, "ms", goal: nil, digits: 0)
+        BenchLine.note(String(format: "first frame (median of %d, fresh Store each): totals + newest 300 rows %.0f ms + render %.1f ms; the full list then loads in %.0f ms (header says \"(loading)\" meanwhile); the very first frame took %.0f ms",
+                              rounds, pages.median, draws.median, fulls.median, firsts.first ?? .nan))
         BenchLine.note(String(format: "render 120x40 best of 9 interleaved rounds x 20 frames: 100 rows %.3f ms, 100k rows %.3f ms",
                               smallTimes.best * 1000, largeTimes.best * 1000))
         BenchLine.note("tui_rss_100k_mb = VmHWM of this process after loading 100k rows and drawing (store seeded by another process)")

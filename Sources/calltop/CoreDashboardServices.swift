@@ -31,6 +31,13 @@ final class CoreDashboardServices: DashboardServices {
 
     func loadRows() async throws -> [CallRow] { try workspace.store.callRows() }
 
+    func loadFirstPage(limit: Int) async throws -> ListPage? {
+        let counts = try workspace.store.callCountsByState()
+        // A small store loads whole as fast as a page: no partial frame then.
+        guard counts.total > limit * 4 else { return nil }
+        return ListPage(rows: try workspace.store.callRows(limit: limit), totalCalls: counts.total, counts: counts.byState)
+    }
+
     func loadDetail(callSid: String) async throws -> CallDetail? { try workspace.store.callDetail(callSid) }
 
     func sync() async throws {

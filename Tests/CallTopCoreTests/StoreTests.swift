@@ -105,4 +105,20 @@ func temporaryDirectory(_ name: String = #function) -> URL {
         #expect(object["transcript_source"] as? String == "none")
         #expect(object["recording_sid"] is NSNull)
     }
+
+    @Test func countsByStateMatchTheRowsWithoutLoadingThem() throws {
+        let store = try Store(dataDir: temporaryDirectory())
+        try store.upsertCalls((1...6).map { call($0) }, now: now)
+        // Call 1 has two recordings (the earlier one counts), call 6 none.
+        try store.upsertRecordings([recording(11, call: 1, created: 60), recording(10, call: 1, status: "absent", created: 0),
+                                    recording(2, call: 2), recording(3, call: 3, status: "processing"),
+                                    recording(4, call: 4, status: "deleted"), recording(5, call: 5)], now: now)
+        var fromRows: [DownloadState?: Int] = [:]
+        for row in try store.callRows() { fromRows[row.downloadState, default: 0] += 1 }
+        let counts = try store.callCountsByState()
+        #expect(counts.total == 6)
+        #expect(counts.byState == fromRows)
+        #expect(counts.byState[.absent] == 1 && counts.byState[nil] == 1 && counts.byState[.pending] == 2)
+        #expect(try store.callRows(limit: 2).map(\.callSid) == [call(1).sid, call(2).sid])
+    }
 }

@@ -239,7 +239,7 @@ struct UpdateTests {
 
     @Test func autoRefreshEveryNSecondsUnlessPaused() {
         var state = DashboardState(context: Fixture.context())
-        #expect(update(&state, .tick(now: Fixture.now)) == [.loadRows, .sync])
+        #expect(update(&state, .tick(now: Fixture.now)) == [.loadFirstPage, .loadRows, .sync], "the first load also asks for a page")
         Fixture.settle(&state)
         #expect(update(&state, .tick(now: Fixture.now.addingTimeInterval(10))).isEmpty)
         // A sync still running is not started twice.

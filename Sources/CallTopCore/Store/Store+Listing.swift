@@ -66,6 +66,31 @@ extension Store {
         try db.read { try Bool.fetchOne($0, sql: "SELECT 1 FROM calls WHERE sid = ?", arguments: [callSid]) ?? false }
     }
 
+    /// How many calls there are, and how many per download state of their
+    /// primary (earliest) recording, nil meaning no recording: the header's
+    /// figures, without loading every row.
+    public func callCountsByState() throws -> (total: Int, byState: [DownloadState?: Int]) {
+        try db.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0
+            var byState: [DownloadState?: Int] = [:]
+            // SQLite takes the bare column from the row holding the MIN: each call's primary recording.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT state, COUNT(*) FROM (
+                    SELECT r.download_state AS state, MIN(COALESCE(r.date_created, 0) || ' ' || r.sid)
+                    FROM recordings r WHERE r.call_sid IN (SELECT sid FROM calls) GROUP BY r.call_sid)
+                GROUP BY state
+                """)
+            var withRecording = 0
+            for row in rows {
+                let n: Int = row[1]
+                withRecording += n
+                byState[DownloadState(rawValue: row[0]), default: 0] += n
+            }
+            if total > withRecording { byState[nil] = total - withRecording }
+            return (total, byState)
+        }
+    }
+
     /// Counts per download state over all recordings, for headers and `doctor`.
     public func stateCounts() throws -> [DownloadState: Int] {
         try db.read { db in

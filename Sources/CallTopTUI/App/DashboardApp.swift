@@ -122,6 +122,10 @@ final class DashboardRuntime {
             switch effect {
             case .loadRows:
                 return .rowsLoaded(try await services.loadRows())
+            case .loadFirstPage:
+                // Enough rows for the tallest terminal; the full list follows.
+                guard let page = try await services.loadFirstPage(limit: 300) else { return .effectFinished(effect) }
+                return .firstPageLoaded(page)
             case .loadDetail(let sid):
                 return .detailLoaded(try await services.loadDetail(callSid: sid))
             case .sync:

@@ -10,6 +10,8 @@ public protocol DashboardServices: Sendable {
     var context: DashboardContext { get }
     /// All calls as the list shows them (any order: the dashboard sorts).
     func loadRows() async throws -> [CallRow]
+    /// The newest `limit` calls with exact totals, or nil (then only `loadRows` is used).
+    func loadFirstPage(limit: Int) async throws -> ListPage?
     /// nil when the call is no longer in the store.
     func loadDetail(callSid: String) async throws -> CallDetail?
     /// Pulls calls and recording metadata from Twilio into the store.
@@ -21,4 +23,22 @@ public protocol DashboardServices: Sendable {
     func transcribe(callSids: [String]) async throws
     /// Progress, changes, log lines and messages, for as long as the dashboard runs.
     func events() -> AsyncStream<CoreEvent>
+}
+
+/// The newest calls and the store's exact totals, so a dashboard over a large
+/// store can draw its first frame before the whole list has loaded.
+public struct ListPage: Sendable, Equatable {
+    public var rows: [CallRow]
+    public var totalCalls: Int
+    /// Calls per download state of their primary recording (nil: no recording).
+    public var counts: [DownloadState?: Int]
+
+    public init(rows: [CallRow], totalCalls: Int, counts: [DownloadState?: Int]) {
+        self.rows = rows; self.totalCalls = totalCalls; self.counts = counts
+    }
+}
+
+extension DashboardServices {
+    /// Services that can load everything quickly need not offer a first page.
+    public func loadFirstPage(limit: Int) async throws -> ListPage? { nil }
 }

@@ -30,7 +30,7 @@ enum HeaderView {
         // Line 2: counts in each state's own colour.
         let present = stateOrder.compactMap { s in state.counts[s].flatMap { $0 > 0 ? (s, $0) : nil } }
         func counts(compact: Bool) -> StyledLine {
-            var line: StyledLine = compact ? [] : [Span(" \(state.rows.count) calls", .normal)]
+            var line: StyledLine = compact ? [] : [Span(state.totalCalls.map { " \($0) calls (loading)" } ?? " \(state.rows.count) calls", .normal)]
             for (s, n) in present {
                 let name = s?.rawValue ?? "no recording"
                 line += [Span(compact && !line.isEmpty ? " " : compact ? " " : "  "),

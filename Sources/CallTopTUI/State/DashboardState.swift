@@ -33,6 +33,9 @@ public struct DashboardState: Sendable, Equatable {
     /// Calls per download state over all loaded rows (nil: no recording).
     public private(set) var counts: [DownloadState?: Int] = [:]
     public private(set) var rowsLoadedOnce = false
+    /// While only the first page is loaded: how many calls there are in all
+    /// (the header's figures are then the store's, not the page's).
+    public private(set) var totalCalls: Int?
 
     public internal(set) var selectedSid: String?
     /// Position of the selection in `visible`.
@@ -87,9 +90,17 @@ public struct DashboardState: Sendable, Equatable {
     var layout: ScreenLayout { ScreenLayout(size: size, showLog: showLog) }
 
     /// Replaces the rows, keeping the selection on the same call.
+    mutating func setFirstPage(_ page: ListPage) {
+        setRows(page.rows)
+        rowsLoadedOnce = false
+        totalCalls = page.totalCalls
+        counts = page.counts
+    }
+
     mutating func setRows(_ newRows: [CallRow]) {
         rows = newRows
         rowsLoadedOnce = true
+        totalCalls = nil
         var newCounts: [DownloadState?: Int] = [:]
         var present = Set<String>()
         present.reserveCapacity(newRows.count)

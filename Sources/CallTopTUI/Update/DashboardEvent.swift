@@ -8,6 +8,8 @@ public enum DashboardEvent: Sendable {
     case resize(TerminalSize)
     case core(CoreEvent)
     case rowsLoaded([CallRow])
+    /// The newest calls and exact totals, while the full list is still loading.
+    case firstPageLoaded(ListPage)
     case detailLoaded(CallDetail?)
     /// Sent about once a second; drives auto refresh and message expiry.
     case tick(now: Date)
@@ -22,6 +24,8 @@ public enum DashboardEvent: Sendable {
 /// reports back with an event.
 public enum DashboardEffect: Sendable, Hashable {
     case loadRows
+    /// Only on the very first load: a page to draw at once with a large store.
+    case loadFirstPage
     case loadDetail(callSid: String)
     case sync
     case download(callSids: [String])

@@ -14,6 +14,10 @@ public func update(_ state: inout DashboardState, _ event: DashboardEvent) -> [D
         return []
     case .core(let coreEvent):
         return handleCoreEvent(&state, coreEvent)
+    case .firstPageLoaded(let page):
+        // The full list may have won the race: then the page is old news.
+        if !state.rowsLoadedOnce { state.setFirstPage(page) }
+        return []
     case .rowsLoaded(let rows):
         state.rowsLoadInFlight = false
         state.setRows(rows)
@@ -74,7 +78,7 @@ private func requestRows(_ state: inout DashboardState) -> [DashboardEffect] {
         return []
     }
     state.rowsLoadInFlight = true
-    return [.loadRows]
+    return state.rowsLoadedOnce ? [.loadRows] : [.loadFirstPage, .loadRows]
 }
 
 private func reloadDetailIfOpen(_ state: DashboardState) -> [DashboardEffect] {
