@@ -69,3 +69,8 @@ func endProgressLine() {
     guard stderrIsTerminal else { return }
     FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
 }
+
+/// Arguments that name a call are checked before anything runs.
+func requireCallSID(_ text: String) throws {
+    guard SID.isValid(text, prefix: "CA") else { throw ValidationError("'\(text)' is not a Call SID (CA + 32 hex)") }
+}

@@ -39,7 +39,7 @@ struct TranscribeCommand: AsyncParsableCommand {
         }
         if file != nil && (!calls.isEmpty || pending) { throw ValidationError("--file transcribes one file; don't name calls with it") }
         if file == nil && calls.isEmpty && !pending { throw ValidationError("name calls (CA…), or use --pending or --file PATH") }
-        for call in calls where !SID.isValid(call, prefix: "CA") { throw ValidationError("'\(call)' is not a Call SID (CA + 32 hex)") }
+        for call in calls { try requireCallSID(call) }
     }
 
     func run() async throws {
@@ -105,7 +105,7 @@ struct TranscriptCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard SID.isValid(call, prefix: "CA") else { throw ValidationError("'\(call)' is not a Call SID (CA + 32 hex)") }
+        try requireCallSID(call)
     }
 
     func run() async throws {
@@ -155,7 +155,7 @@ struct RealtimeCommand: AsyncParsableCommand {
         var origin = "import"
 
         func validate() throws {
-            guard SID.isValid(call, prefix: "CA") else { throw ValidationError("'\(call)' is not a Call SID (CA + 32 hex)") }
+            try requireCallSID(call)
         }
 
         func run() async throws {
