@@ -24,7 +24,9 @@ demo: setup build
 test: setup
 	swift build --build-tests $(SWIFT_FLAGS)
 	@if [ -d speech/tests ] && [ -x .venv/bin/python ]; then $(MAKE) --no-print-directory test-speech; fi
-	swift test --skip-build $(SWIFT_FLAGS)
+	@# One test at a time: several suites time real work (lazy paging, slow streams, first frames), and on
+	@# 2 cores parallel suites starve each other. Serial, the whole run takes about 75 s.
+	swift test --skip-build --no-parallel $(SWIFT_FLAGS)
 
 test-speech:
 	.venv/bin/python -m pytest -q speech/tests
