@@ -10,27 +10,7 @@ enum SyntheticTwilio {
         prefix + String(repeating: "0", count: 32 - String(n, radix: 16).count) + String(n, radix: 16)
     }
 
-    /// RFC 2822 as Twilio sends it, e.g. "Mon, 13 May 2024 10:00:00 +0000".
-    static func rfc2822(_ date: Date) -> String {
-        let t = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
-        let secs = t - days * 86_400
-        // Civil-from-days (Howard Hinnant), proleptic Gregorian, UTC.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let wd = weekdays[((days % 7) + 7) % 7]
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(wd), \(two(day)) \(months[month - 1]) \(year) \(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60)) +0000"
-    }
+    static func rfc2822(_ date: Date) -> String { RFC2822Date.format(date) }
 
     /// `count` completed calls, one every `spacing` seconds back from `now`,
     /// each with one recording; numbers, directions and durations vary.

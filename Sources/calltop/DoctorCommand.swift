@@ -49,7 +49,7 @@ struct DoctorCommand: AsyncParsableCommand {
             let gib = Double(free) / Double(1 << 30)
             line(free > 1 << 30, "disk", String(format: "%.1f GiB free in %@", gib, workspace.dataDir.path) + (free > 1 << 30 ? "" : " (below 1 GiB: downloads may fail)"))
         }
-        for check in SpeechDoctor.checks() { line(check.ok, check.name, check.detail) }
+        for check in SpeechEnvironment.locate().check() { line(check.ok, check.name, check.detail) }
         if failures > 0 { throw ExitCode(1) }
     }
 }

@@ -69,6 +69,9 @@ import Testing
         #expect(RFC2822Date.parse("Tue, 24 Foo 2026 10:00:00 +0000") == nil)
         let now = Date(timeIntervalSince1970: 1_795_514_400)
         #expect(RFC2822Date.parse(RFC2822Date.format(now)) == now)
+        #expect(RFC2822Date.format(now) == "Tue, 24 Nov 2026 10:00:00 +0000")
+        #expect(RFC2822Date.format(Date(timeIntervalSince1970: 1_835_501_399)) == "Wed, 01 Mar 2028 05:29:59 +0000")
+        #expect(RFC2822Date.format(Date(timeIntervalSince1970: -1)) == "Wed, 31 Dec 1969 23:59:59 +0000")
     }
 
     @Test func errorBodiesInJSONAndXML() {
