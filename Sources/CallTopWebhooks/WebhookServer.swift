@@ -4,7 +4,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 
 /// `calltop serve`: the HTTP endpoints (Hummingbird 2) and the background
@@ -17,7 +16,7 @@ public final class WebhookServer: Sendable {
     let requestedPort: Int
     let logger: Logger
     private let wakeups = Atomic<UInt64>(0)
-    private let running = Mutex<(group: ServiceGroup, server: Task<Void, any Error>, loop: Task<Void, Never>?)?>(nil)
+    private let running = Mutex<(server: RunningHTTPServer, loop: Task<Void, Never>?)?>(nil)
 
     public static let signatureHeader = HTTPField.Name("X-Twilio-Signature")!
 
@@ -64,39 +63,25 @@ public final class WebhookServer: Sendable {
     /// settle/deliver loop to the caller (tests with a fake clock call the ticks).
     @discardableResult
     public func start(runLoop: Bool = true) async throws -> Int {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
         var quiet = logger
         quiet.logLevel = .warning
-        let app = Application(
-            router: Self.router(receiver),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: requestedPort), serverName: "calltop"),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: quiet)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: quiet))
-        let server = Task {
-            defer { continuation.finish() }
-            try await group.run()
-        }
-        var bound: Int?
-        for await port in ports { bound = port; break }
-        guard let bound else {
-            try await server.value
+        let server: RunningHTTPServer
+        do {
+            server = try await RunningHTTPServer.start(router: Self.router(receiver), host: host, port: requestedPort,
+                                                       serverName: "calltop", logger: quiet)
+        } catch is RunningHTTPServer.CouldNotListen {
             throw WebhookServerError.couldNotListen(host: host, port: requestedPort)
         }
         let loop: Task<Void, Never>? = runLoop ? Task { await self.runLoop() } : nil
-        running.withLock { $0 = (group, server, loop) }
-        return bound
+        running.withLock { $0 = (server, loop) }
+        return server.port
     }
 
     /// Stops the loop, lets answers in flight finish, closes the listener.
     public func stop() async {
         guard let r = running.withLock({ state in defer { state = nil }; return state }) else { return }
         r.loop?.cancel()
-        await r.group.triggerGracefulShutdown()
-        _ = await r.server.result
+        await r.server.stop()
         _ = await r.loop?.value
     }
 
@@ -104,7 +89,7 @@ public final class WebhookServer: Sendable {
     public func waitUntilStopped() async throws {
         guard let server = running.withLock({ $0?.server }) else { return }
         try await withTaskCancellationHandler {
-            try await server.value
+            try await server.wait()
         } onCancel: {
             Task { await self.stop() }
         }

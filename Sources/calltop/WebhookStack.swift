@@ -4,8 +4,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import NIOCore
-import ServiceLifecycle
 import Synchronization
 
 /// `calltop serve`'s wiring in one place: store recovery, the settler, the
@@ -138,7 +136,7 @@ final class DemoNotifyReceiver: Sendable {
 
     let secret: String
     private let received = Mutex<[Delivery]>([])
-    private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
+    private let running = Mutex<RunningHTTPServer?>(nil)
     private let boundPort = Mutex(0)
     /// Called for each valid delivery as it is acknowledged, with every one received so far.
     private let onDelivery: @Sendable (Delivery, [Delivery]) -> Void
@@ -171,29 +169,20 @@ final class DemoNotifyReceiver: Sendable {
             self.onDelivery(delivery, all)
             return Response(status: .ok)
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "calltop.demo-receiver")
         logger.logLevel = .warning
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "calltop-demo"),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task {
-            defer { continuation.finish() }
-            try await group.run()
-        }
-        var bound: Int?
-        for await p in ports { bound = p; break }
-        guard let bound, bound > 0 else {
-            try await task.value
+        let server: RunningHTTPServer
+        do {
+            server = try await RunningHTTPServer.start(router: router, host: "127.0.0.1", port: 0, serverName: "calltop-demo", logger: logger)
+        } catch {
             throw CommandFailure("the demo's delivery receiver could not listen on 127.0.0.1")
         }
-        boundPort.withLock { $0 = bound }
-        running.withLock { $0 = (group, task) }
+        boundPort.withLock { $0 = server.port }
+        running.withLock { $0 = server }
     }
 
     func stop() async {
-        guard let r = running.withLock({ state in defer { state = nil }; return state }) else { return }
-        await r.group.triggerGracefulShutdown()
-        _ = await r.task.result
+        guard let server = running.withLock({ state in defer { state = nil }; return state }) else { return }
+        await server.stop()
     }
 }
