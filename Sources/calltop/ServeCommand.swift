@@ -53,7 +53,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--public-url must be an http(s) URL without a query, e.g. https://hooks.example.com")
         }
         if let notifyURL, !Self.isHTTPURL(notifyURL, allowQuery: true) { throw ValidationError("--notify-url must be an http(s) URL") }
-        guard waitAttempts >= 1, waitInterval >= 0 else { throw ValidationError("--wait-attempts must be ≥ 1 and --wait-interval ≥ 0") }
+        guard (1...100).contains(waitAttempts) else { throw ValidationError("--wait-attempts must be between 1 and 100") }
+        guard waitInterval == 0 || (0.01...3600).contains(waitInterval) else {
+            throw ValidationError("--wait-interval must be 0 or between 0.01 and 3600 seconds")
+        }
         guard (0...1).contains(suspectThreshold) else { throw ValidationError("--suspect-threshold must be between 0 and 1") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
     }

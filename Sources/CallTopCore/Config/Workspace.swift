@@ -11,6 +11,8 @@ public final class Workspace: Sendable {
     public let logSink: LogSink
     public let logger: Logger
     public let bus: EventBus
+    /// How API requests (list pages, metadata) repeat after 429, 5xx and network failures.
+    public let requestRetry: RequestRetry
 
     /// `$CALLTOP_HOME`, else `$XDG_DATA_HOME/calltop`, else `~/.local/share/calltop`.
     public static func defaultDataDir(_ env: [String: String] = ProcessInfo.processInfo.environment) -> URL {
@@ -19,8 +21,10 @@ public final class Workspace: Sendable {
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/calltop", isDirectory: true)
     }
 
-    public init(dataDir: URL, host: TwilioHost, credentials: Credentials?, verbose: Bool = false, keepLogInMemory: Bool = false) throws {
+    public init(dataDir: URL, host: TwilioHost, credentials: Credentials?, verbose: Bool = false, keepLogInMemory: Bool = false,
+                requestRetry: RequestRetry = RequestRetry()) throws {
         self.dataDir = dataDir
+        self.requestRetry = requestRetry
         self.store = try Store(dataDir: dataDir)
         self.host = host
         self.credentials = credentials
@@ -34,7 +38,7 @@ public final class Workspace: Sendable {
     /// The client, or the error that says how to set credentials.
     public func client() throws(ConfigError) -> TwilioClient {
         guard let credentials else { throw .missingCredentials(Credentials.howToSet) }
-        return TwilioClient(host: host, credentials: credentials)
+        return TwilioClient(host: host, credentials: credentials, retry: requestRetry, logger: logger)
     }
 
     public func syncService() throws(ConfigError) -> SyncService {
