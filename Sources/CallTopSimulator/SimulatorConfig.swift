@@ -22,6 +22,11 @@ public struct SimulatorConfig: Sendable {
     public var port: Int
     /// Port of the off-host listener that `redirect_offhost` points at; 0 lets the system pick.
     public var offhostPort: Int
+    /// Added to every API request, as a round trip from outside us1 would (± 10 % jitter).
+    public var latencyMs: Int = 0
+    /// The account's REST concurrency limit: a request arriving while this many
+    /// are in flight gets 429 (20429) with `Twilio-Concurrent-Requests`. Nil: no limit.
+    public var maxConcurrent: Int?
 
     public init(
         accountSid: String = SimulatorConfig.defaultAccountSid,

@@ -54,14 +54,26 @@ extension TwilioSimulator {
     // MARK: Listener entry points
 
     func respondAPI(_ request: Request) async -> Response {
-        let started = log.withLockedValue { state -> UInt64 in
+        let (started, concurrent) = log.withLockedValue { state -> (UInt64, Int) in
             state.inFlight += 1
             state.requestNumber += 1
-            return state.requestNumber
+            state.peakInFlight = max(state.peakInFlight, state.inFlight)
+            return (state.requestNumber, state.inFlight)
+        }
+        let path = request.uri.path
+        let credential = classify(request.headers[.authorization])
+        // Over the account's concurrency limit: refused at once, without holding a slot.
+        if let cap = config.maxConcurrent, concurrent > cap {
+            log.withLockedValue { $0.inFlight -= 1 }
+            await simulateLatency(started)
+            var reply = Reply.error(.tooManyRequests, json: path.hasSuffix(".json"))
+            reply.headers.append(("Twilio-Concurrent-Requests", String(concurrent)))
+            reply.scenario = "max_concurrent"
+            record(request, reply, credential: credential, listener: "api")
+            return response(reply, requestNumber: started)
         }
         defer { log.withLockedValue { $0.inFlight -= 1 } }
-        let credential = classify(request.headers[.authorization])
-        let path = request.uri.path
+        await simulateLatency(started)
         let reply: Reply
         do {
             reply = try route(request.method, path: path, query: request.uri.query, credential: credential)
@@ -70,6 +82,14 @@ extension TwilioSimulator {
         }
         record(request, reply, credential: credential, listener: "api")
         return response(reply, requestNumber: started)
+    }
+
+    /// The configured round trip, ± 10 %, the same for the same request number and seed.
+    private func simulateLatency(_ requestNumber: UInt64) async {
+        guard config.latencyMs > 0 else { return }
+        let spread = Double(DeterministicRandom.mix(config.seed ^ requestNumber) % 2001) / 1000 - 1  // -1 ... 1
+        let ms = Double(config.latencyMs) * (1 + 0.1 * spread)
+        try? await Task.sleep(for: .milliseconds(Int(ms.rounded())))
     }
 
     func respondOffhost(_ request: Request) async -> Response {

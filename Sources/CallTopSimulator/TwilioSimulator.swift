@@ -33,6 +33,7 @@ public final class TwilioSimulator: Sendable {
         var counters: [String: Int] = [:]
         var inFlight = 0
         var listRequests = 0
+        var peakInFlight = 0
         var requestNumber: UInt64 = 0
     }
 
@@ -100,6 +101,9 @@ public final class TwilioSimulator: Sendable {
     }
 
     /// Every request the off-host listener got, with whether credentials leaked to it.
+    /// The most API requests that were ever in flight at once (those refused over the cap included).
+    public var peakInFlight: Int { log.withLockedValue { $0.peakInFlight } }
+
     public func offhostRequests() -> [RecordedRequest] {
         log.withLockedValue { $0.requests.filter { $0.listener == "offhost" } }
     }

@@ -11,7 +11,8 @@ struct DownloadCommand: AsyncParsableCommand {
             of Twilio's forms. Named recordings that had failed start again at once.
             Files go to <data-dir>/recordings/{CallSid}.mp3, written to a temporary name, checked (HTTP 200,
             audio bytes, full Content-Length), fsynced and renamed.
-            Retries: 429/5xx/network/truncated back off exponentially (1 s to 60 s, 8 attempts); a recording
+            Retries: 429/5xx/network/truncated back off exponentially (1 s to 60 s, 8 attempts), and requests in flight
+            adapt to the account's concurrency limit (halving on 20429, see --max-concurrency); a recording
             Twilio is still processing is retried for up to 15 minutes. The run waits for retries due within
             --wait; what is still waiting after that keeps its next time for the next run.
             Exit status: 0 all downloaded (or absent on Twilio), 1 some failed, 3 some still waiting.
@@ -31,14 +32,15 @@ struct DownloadCommand: AsyncParsableCommand {
     @Flag(help: "Download nothing: re-hash every downloaded recording; one whose file differs from the store becomes failed (exit 1).")
     var verify = false
 
-    @Option(help: "Downloads at the same time.")
-    var concurrency = 4
+    @Option(name: [.customLong("max-concurrency"), .customLong("concurrency")],
+            help: ArgumentHelp("At most this many requests to Twilio at once. Within it the number adapts to the account's own limit: it grows while requests succeed and halves on 429 (20429).", valueName: "n"))
+    var concurrency = 32
 
     @Option(help: ArgumentHelp("Seconds to wait for scheduled retries before leaving them for later.", valueName: "seconds"))
     var wait: Double = 120
 
     func validate() throws {
-        guard concurrency >= 1 && concurrency <= 32 else { throw ValidationError("--concurrency must be between 1 and 32") }
+        guard concurrency >= 1 && concurrency <= 256 else { throw ValidationError("--max-concurrency must be between 1 and 256") }
         guard wait >= 0 else { throw ValidationError("--wait must be zero or more seconds") }
     }
 
@@ -57,7 +59,7 @@ struct DownloadCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let client = try workspace.client()
+            let client = try workspace.client(maxConcurrency: concurrency)
             let store = workspace.store
             let now = Date()
             try store.reclaimAbandonedWork(now: now)
@@ -91,7 +93,7 @@ struct DownloadCommand: AsyncParsableCommand {
                 return
             }
 
-            let runner = try workspace.downloadRunner()
+            let runner = try workspace.downloadRunner(maxConcurrency: concurrency)
             let done = Counter()
             let total = targets.count
             let summary = await runner.run(targets, options: .init(concurrency: concurrency, wait: wait)) { event in

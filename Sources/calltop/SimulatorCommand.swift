@@ -17,11 +17,22 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A fault scenario, repeatable: NAME[=N][@TARGET].", valueName: "scenario"))
     var scenario: [String] = []
 
+    @Option(name: .customLong("latency-ms"), help: ArgumentHelp("Added to every API request (± 10 %), like a round trip from outside us1.", valueName: "ms"))
+    var latencyMs = 0
+
+    @Option(name: .customLong("max-concurrent"), help: ArgumentHelp("The account's REST concurrency limit: requests over it get 429 (20429).", valueName: "n"))
+    var maxConcurrent: Int?
+
     @Option(help: "How many calls to generate.")
     var calls = 40
 
     @Option(help: "Seed for the generated data.")
     var seed: UInt64 = SimulatorConfig.defaultSeed
+
+    func validate() throws {
+        guard (0...60_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be between 0 and 60000") }
+        if let maxConcurrent, maxConcurrent < 1 { throw ValidationError("--max-concurrent must be 1 or more") }
+    }
 
     func run() async throws {
         let rules: [ScenarioRule]
@@ -32,6 +43,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         }
         var config = SimulatorConfig(callCount: calls, seed: seed, scenarios: rules)
         config.port = port
+        config.latencyMs = latencyMs
+        config.maxConcurrent = maxConcurrent
         let simulator = TwilioSimulator(config: config)
         let bound = try await simulator.start()
         // Unbuffered: whoever started us reads the port from the first line.

@@ -30,11 +30,12 @@ import Testing
         return .init(status: 200, headers: [("Content-Type", "application/json")], body: Data(json.utf8))
     }
 
-    func downloader(_ server: CannedHTTPServer, store: Store, timeLimit: DownloadTimeLimit = DownloadTimeLimit()) throws -> RecordingDownloader {
+    func downloader(_ server: CannedHTTPServer, store: Store, timeLimit: DownloadTimeLimit = DownloadTimeLimit(),
+                    metadataMaxAge: TimeInterval = 600) throws -> RecordingDownloader {
         let client = TwilioClient(host: try TwilioHost(apiBaseURL: server.baseURL),
                                   credentials: try Credentials(accountSid: Self.account, authToken: "t0ken"),
                                   retry: RequestRetry(schedule: RetrySchedule(base: 0.01, cap: 0.02, maxAttempts: 2)))
-        return RecordingDownloader(client: client, store: store, timeLimit: timeLimit, logger: .init(label: "test"))
+        return RecordingDownloader(client: client, store: store, timeLimit: timeLimit, metadataMaxAge: metadataMaxAge, logger: .init(label: "test"))
     }
 
     @Test func aNotFoundWithAnOversizedErrorBodyIsStillANotFound() async throws {
@@ -56,7 +57,7 @@ import Testing
         let server = try CannedHTTPServer([Self.recordingPath + ".json": metadata(uri: "/2010-04-01/Accounts/x/Recordings/RE b.json")])
         defer { server.stop() }
         let store = try store()
-        let decision = try #require(await downloader(server, store: store).attempt(Self.sid))
+        let decision = try #require(await downloader(server, store: store, metadataMaxAge: 0).attempt(Self.sid))
         guard case .failed(let reason) = decision else { Issue.record("expected failed, got \(decision)"); return }
         #expect(reason.contains("malformed uri"))
         #expect(server.requestedPaths == [Self.recordingPath + ".json"])

@@ -58,7 +58,8 @@ import Testing
         let expectedPrefixes = [
             "[OFFLINE_STT] Original recording_url for \(r.callSid): /2010-04-01/",
             "[OFFLINE_STT] Extracted recording SID: \(r.sid)",
-            "[OFFLINE_STT] Recording fetched: \(r.sid), duration=\(r.durationSeconds)s",
+            // The sync a moment ago said completed: no metadata GET, and the log says so.
+            "[OFFLINE_STT] Recording known from sync: \(r.sid), duration=\(r.durationSeconds)s",
             "[OFFLINE_STT] Downloading recording via Twilio client: \(h.simulator.baseURL)/2010-04-01/",
             "[OFFLINE_STT] Download status: 200, bytes=\(r.mp3Bytes)",
             "[OFFLINE_STT] Recording saved to disk: recordings/\(r.callSid).mp3 (\(r.mp3Bytes) bytes)",
@@ -70,6 +71,41 @@ import Testing
         #expect(!log.contains(config.authToken))
         #expect(!log.contains(Data("\(config.accountSid):\(config.authToken)".utf8).base64EncodedString()))
         #expect(log.contains("Recording saved to disk"))
+        #expect(h.simulator.requests().filter { $0.recordingSid == r.sid }.map(\.isMedia) == [true])  // one request for the recording
+    }
+
+    @Test func staleMetadataIsFetchedFirst() async throws {
+        let h = try await SimulatorHarness.start()
+        defer { Task { await h.stop() } }
+        _ = try await h.sync()
+        let r = h.recording(0)
+        let downloader = RecordingDownloader(client: try h.workspace.client(), store: h.store, metadataMaxAge: 0, logger: h.workspace.logger)
+        #expect(await downloader.attempt(r.sid) == .downloaded)
+        #expect(h.workspace.logSink.lines().contains { $0.hasPrefix("[OFFLINE_STT] Recording fetched: \(r.sid)") })
+        #expect(h.simulator.requests().filter { $0.recordingSid == r.sid }.map(\.isMedia) == [false, true])
+    }
+
+    /// A skipped metadata GET whose media answers 404: the metadata is fetched then, and says what the 404 means.
+    @Test(arguments: ["absent", "not_ready=2"])
+    func aSkippedMetadataFetchFallsBackOnANotFound(_ scenario: String) async throws {
+        let h = try await SimulatorHarness.start()
+        defer { Task { await h.stop() } }
+        _ = try await h.sync()
+        let r = h.recording(0)
+        // The store heard "completed" (a callback, say) moments ago; Twilio now disagrees.
+        try h.store.forceCompleted(r.sid)
+        await h.stop()
+        let faulty = try await SimulatorHarness.start(["\(scenario)@\(r.sid)"], reuse: h.workspace)
+        defer { Task { await faulty.stop() } }
+        let decision = try #require(await RecordingDownloader(client: try faulty.workspace.client(), store: faulty.store,
+                                                              notReady: SimulatorHarness.fastNotReady, logger: faulty.workspace.logger).attempt(r.sid))
+        let media = faulty.simulator.requests().filter { $0.recordingSid == r.sid }
+        #expect(media.map(\.isMedia) == [true, false], "media first, then the metadata that explains its 404")
+        if scenario == "absent" {
+            guard case .absent = decision else { Issue.record("expected absent, got \(decision)"); return }
+        } else {
+            guard case .retry(.notReady, _, _) = decision else { Issue.record("expected not_ready, got \(decision)"); return }
+        }
     }
 
     @Test func apiKeyCredentialsWork() async throws {

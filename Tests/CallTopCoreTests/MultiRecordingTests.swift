@@ -111,6 +111,14 @@ import Testing
 }
 
 extension Store {
+    /// Test-only: the store heard "completed" just now.
+    func forceCompleted(_ sid: String) throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE recordings SET status = 'completed', metadata_at = ?, download_state = 'pending' WHERE sid = ?",
+                           arguments: [Date().timeIntervalSince1970, sid])
+        }
+    }
+
     /// Test-only: put recordings straight into states.
     func forceState(_ states: [DownloadState], sids: [String]) throws {
         try db.write { db in

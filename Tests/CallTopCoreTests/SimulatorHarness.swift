@@ -11,15 +11,19 @@ struct SimulatorHarness {
     static let fastRetry = RetrySchedule(base: 0.01, cap: 0.05, maxAttempts: 8)
     static let fastNotReady = NotReadySchedule(delays: [0.05], window: 60)
 
+    /// `reuse`: a workspace (and its store) from an earlier harness, pointed at this simulator.
     static func start(_ scenarios: [String] = [], calls: Int = 6, apiKey: Bool = false,
-                      requestRetry: RequestRetry = RequestRetry(schedule: fastRetry)) async throws -> SimulatorHarness {
-        let config = SimulatorConfig(callCount: calls, scenarios: try scenarios.map(ScenarioRule.parse))
+                      requestRetry: RequestRetry = RequestRetry(schedule: fastRetry), reuse: Workspace? = nil,
+                      latencyMs: Int = 0, maxConcurrent: Int? = nil) async throws -> SimulatorHarness {
+        var config = SimulatorConfig(callCount: calls, scenarios: try scenarios.map(ScenarioRule.parse))
+        config.latencyMs = latencyMs
+        config.maxConcurrent = maxConcurrent
         let simulator = TwilioSimulator(config: config)
         _ = try await simulator.start()
         let credentials = apiKey
             ? try Credentials(accountSid: config.accountSid, apiKey: config.apiKeySid, apiSecret: config.apiKeySecret)
             : try Credentials(accountSid: config.accountSid, authToken: config.authToken)
-        let workspace = try Workspace(dataDir: temporaryDirectory(), host: try TwilioHost(apiBaseURL: simulator.baseURL),
+        let workspace = try Workspace(dataDir: reuse?.dataDir ?? temporaryDirectory(), host: try TwilioHost(apiBaseURL: simulator.baseURL),
                                       credentials: credentials, keepLogInMemory: true, requestRetry: requestRetry)
         return SimulatorHarness(simulator: simulator, workspace: workspace)
     }

@@ -36,17 +36,21 @@ public final class Workspace: Sendable {
     }
 
     /// The client, or the error that says how to set credentials.
-    public func client() throws(ConfigError) -> TwilioClient {
+    /// `maxConcurrency` bounds the requests this process keeps in flight to the
+    /// account (the first client made for an account sets it for the process).
+    public func client(maxConcurrency: Int = 32) throws(ConfigError) -> TwilioClient {
         guard let credentials else { throw .missingCredentials(Credentials.howToSet) }
-        return TwilioClient(host: host, credentials: credentials, retry: requestRetry, logger: logger)
+        return TwilioClient(host: host, credentials: credentials, retry: requestRetry, maxConcurrency: maxConcurrency, logger: logger)
     }
 
     public func syncService() throws(ConfigError) -> SyncService {
         SyncService(client: try client(), store: store, logger: logger, bus: bus)
     }
 
-    public func downloadRunner(retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule()) throws(ConfigError) -> DownloadRunner {
-        let downloader = RecordingDownloader(client: try client(), store: store, retry: retry, notReady: notReady, logger: logger, bus: bus)
+    public func downloadRunner(retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
+                               maxConcurrency: Int = 32) throws(ConfigError) -> DownloadRunner {
+        let downloader = RecordingDownloader(client: try client(maxConcurrency: maxConcurrency), store: store, retry: retry, notReady: notReady,
+                                             logger: logger, bus: bus)
         return DownloadRunner(downloader: downloader, store: store)
     }
 

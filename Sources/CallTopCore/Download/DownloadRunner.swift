@@ -9,7 +9,8 @@ public final class DownloadRunner: Sendable {
         public var concurrency: Int
         /// How long a run waits for retries that are scheduled later.
         public var wait: TimeInterval
-        public init(concurrency: Int = 4, wait: TimeInterval = 120) {
+        /// Attempts under way at once; the account's gate decides how many requests really are in flight.
+        public init(concurrency: Int = 32, wait: TimeInterval = 120) {
             self.concurrency = max(1, concurrency)
             self.wait = max(0, wait)
         }

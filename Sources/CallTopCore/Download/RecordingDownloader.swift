@@ -11,17 +11,20 @@ public final class RecordingDownloader: Sendable {
     let logger: Logger
     let bus: EventBus?
     let timeLimit: DownloadTimeLimit
+    /// Metadata younger than this (from a sync or a callback) saves the metadata GET.
+    let metadataMaxAge: TimeInterval
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
 
     public init(client: TwilioClient, store: Store, retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
-                timeLimit: DownloadTimeLimit = DownloadTimeLimit(),
+                timeLimit: DownloadTimeLimit = DownloadTimeLimit(), metadataMaxAge: TimeInterval = 600,
                 logger: Logger, bus: EventBus? = nil,
                 now: @escaping @Sendable () -> Date = Date.init,
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.client = client
         self.store = store
         self.timeLimit = timeLimit
+        self.metadataMaxAge = metadataMaxAge
         self.policy = DownloadPolicy(retry: retry, notReady: notReady, hostName: client.host.hostName)
         self.logger = logger
         self.bus = bus
@@ -44,7 +47,7 @@ public final class RecordingDownloader: Sendable {
         let started = now()
         let claimed: StoredRecording?
         do {
-            claimed = try store.claimDownload(sid, now: started)
+            claimed = try await store.claimDownload(sid, now: started)
         } catch {
             logger.error("could not claim \(sid) in the store: \(error)")
             return nil
@@ -74,7 +77,7 @@ public final class RecordingDownloader: Sendable {
         let attempt = DownloadAttempt(recordingSid: sid, startedAt: started, httpStatus: status, twilioCode: code, bytes: received,
                                       durationMs: Int(now().timeIntervalSince(started) * 1000), error: Self.errorText(decision))
         do {
-            if try !store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: expected, now: now()) {
+            if try await !store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: expected, now: now()) {
                 logger.warning("\(sid): another process took this download over after our claim expired; its result stands")
             }
         } catch {
@@ -113,6 +116,36 @@ public final class RecordingDownloader: Sendable {
         if let callSid = stored.callSid { logger.info("[OFFLINE_STT] Original recording_url for \(callSid): \(metadataURI)") }
         logger.info("[OFFLINE_STT] Extracted recording SID: \(sid)")
 
+        if let known = Self.knownFromSync(stored, now: now(), maxAge: metadataMaxAge) {
+            logger.info("[OFFLINE_STT] Recording known from sync: \(sid), duration=\(known.durationS.map(String.init) ?? "?")s")
+            do {
+                return try await fetchMedia(known, metadataURI: metadataURI, stored: stored, status: &status, code: &code,
+                                            received: &received, expected: &expected)
+            } catch .http(let s, let c, let m) {
+                // Only the metadata says what a non-200 means now: still processing, absent, deleted, or really gone.
+                _ = try await fetchMetadata(metadataURI, stored: &stored, status: &status, code: &code)
+                (status, code) = (s, c)
+                throw .http(status: s, code: c, message: m)
+            }
+        }
+        let meta = try await fetchMetadata(metadataURI, stored: &stored, status: &status, code: &code)
+        return try await fetchMedia(meta, metadataURI: metadataURI, stored: stored, status: &status, code: &code,
+                                    received: &received, expected: &expected)
+    }
+
+    /// What the store already knows, when it is fresh enough to go straight to the
+    /// media: Twilio called the recording completed less than `maxAge` ago.
+    static func knownFromSync(_ stored: StoredRecording, now: Date, maxAge: TimeInterval) -> TwilioRecording? {
+        guard maxAge > 0, stored.status == "completed", let seen = stored.metadataAt, now.timeIntervalSince(seen) < maxAge,
+              let uri = stored.uri else { return nil }
+        return TwilioRecording(sid: stored.sid, callSid: stored.callSid, status: "completed", durationS: stored.durationS,
+                               channels: stored.channels, uri: uri)
+    }
+
+    /// The metadata GET: throws what the recording's status means when it is not `completed`.
+    private func fetchMetadata(_ metadataURI: String, stored: inout StoredRecording, status: inout Int?,
+                               code: inout Int?) async throws(AttemptResult) -> TwilioRecording {
+        let sid = stored.sid
         let meta: TwilioRecording
         do {
             meta = try await client.getJSON(metadataURI)
@@ -121,7 +154,7 @@ public final class RecordingDownloader: Sendable {
             throw Self.classify(error, status: &status, code: &code)
         }
         status = 200
-        try? store.refreshRecordingMetadata(meta)
+        try? store.refreshRecordingMetadata(meta, now: now())
         stored.status = meta.status ?? stored.status
         stored.channels = meta.channels ?? stored.channels
         logger.info("[OFFLINE_STT] Recording fetched: \(sid), duration=\(meta.durationS.map(String.init) ?? "?")s")
@@ -132,6 +165,12 @@ public final class RecordingDownloader: Sendable {
         case let other: throw .notReady(status: other)
         }
 
+        return meta
+    }
+
+    private func fetchMedia(_ meta: TwilioRecording, metadataURI: String, stored: StoredRecording, status: inout Int?, code: inout Int?,
+                            received: inout Int64, expected: inout Int64?) async throws(AttemptResult) -> SavedFile {
+        let sid = stored.sid
         // Media lives at the recording's own uri with .json → .mp3: it carries the right account.
         guard let mediaURL = Self.mediaURL(uri: meta.uri ?? metadataURI, channels: meta.channels, host: client.host) else {
             throw .local("Twilio's uri for \(sid) is not a valid media path on \(client.host.hostName): not retrying (Twilio sent a malformed uri)")
@@ -189,7 +228,7 @@ public final class RecordingDownloader: Sendable {
             throw .http(status: head.status, code: body?.code, message: body?.message)
         }
         if writer.head == nil { writer.onHead(head) }  // an empty 200 body never reached onHead
-        switch writer.commit(relativePath: relative) {
+        switch await BlockingWork.run({ writer.commit(relativePath: relative) }) {
         case .success(let file):
             logger.info("[OFFLINE_STT] Recording saved to disk: \(relative) (\(file.bytes) bytes)")
             if file.bytes < 1024 { logger.warning("[OFFLINE_STT] Recording too small: \(file.bytes) bytes") }

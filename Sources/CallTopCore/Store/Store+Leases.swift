@@ -17,7 +17,16 @@ extension Store {
     /// store's owner and assigns its file name if it has none. Returns nil when
     /// it is not due or someone else holds it.
     public func claimDownload(_ sid: String, now: Date) throws -> StoredRecording? {
-        try db.write { db in
+        try db.write { db in try claimDownload(db, sid, now: now) }
+    }
+
+    /// The same from async code, without blocking a cooperative thread.
+    public func claimDownload(_ sid: String, now: Date) async throws -> StoredRecording? {
+        try await db.write { [self] db in try claimDownload(db, sid, now: now) }
+    }
+
+    private func claimDownload(_ db: Database, _ sid: String, now: Date) throws -> StoredRecording? {
+        do {
             let t = now.timeIntervalSince1970
             try db.execute(sql: """
                 UPDATE recordings SET download_state = 'downloading', lease_owner = ?, lease_expires_at = ?, updated_at = ?

@@ -125,20 +125,20 @@ extension Store {
                 }
                 try db.execute(sql: """
                     INSERT INTO recordings(sid, call_sid, account_sid, status, duration_s, channels, source, error_code,
-                        start_time, date_created, uri, track, download_state, last_error, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        start_time, date_created, uri, track, download_state, last_error, updated_at, metadata_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [f.recordingSid, f.callSid, f.accountSid, f.status, f.durationS, f.channels, f.source,
                                      f.errorCode, f.startTime?.timeIntervalSince1970, f.startTime?.timeIntervalSince1970,
-                                     f.uri, f.track, state.rawValue, error, t])
+                                     f.uri, f.track, state.rawValue, error, t, t])
                 return state
             }
             guard f.status != "in-progress" else { return DownloadState(rawValue: current) ?? .pending }
             try db.execute(sql: """
                 UPDATE recordings SET status = ?, duration_s = COALESCE(?, duration_s), channels = COALESCE(?, channels),
                     source = COALESCE(?, source), error_code = COALESCE(?, error_code), track = COALESCE(?, track),
-                    uri = COALESCE(uri, ?), call_sid = COALESCE(call_sid, ?)
+                    uri = COALESCE(uri, ?), call_sid = COALESCE(call_sid, ?), metadata_at = ?
                 WHERE sid = ? AND status IS NOT 'absent'
-                """, arguments: [f.status, f.durationS, f.channels, f.source, f.errorCode, f.track, f.uri, f.callSid, f.recordingSid])
+                """, arguments: [f.status, f.durationS, f.channels, f.source, f.errorCode, f.track, f.uri, f.callSid, t, f.recordingSid])
             switch f.status {
             case "completed":
                 // Twilio says the media is ready: stop waiting for the not-ready schedule.

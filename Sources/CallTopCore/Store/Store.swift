@@ -117,10 +117,11 @@ public final class Store: Sendable {
                     try db.execute(sql: """
                         UPDATE recordings SET call_sid = COALESCE(?, call_sid), account_sid = COALESCE(?, account_sid),
                             status = ?, duration_s = ?, channels = ?, source = ?, error_code = ?, start_time = ?,
-                            date_created = ?, uri = COALESCE(?, uri), track = COALESCE(?, track)
+                            date_created = ?, uri = COALESCE(?, uri), track = COALESCE(?, track), metadata_at = ?
                         WHERE sid = ?
                         """, arguments: [r.callSid, r.accountSid, r.status ?? "", r.durationS, r.channels, r.source, r.errorCode,
-                                         r.startTime?.timeIntervalSince1970, r.dateCreated?.timeIntervalSince1970, r.uri, r.track, r.sid])
+                                         r.startTime?.timeIntervalSince1970, r.dateCreated?.timeIntervalSince1970, r.uri, r.track,
+                                         now.timeIntervalSince1970, r.sid])
                     if state == .absent || r.status == "deleted" {
                         let reason = state == .absent ? "Twilio says the recording is absent" : "the recording was deleted on Twilio"
                         try db.execute(sql: """
@@ -136,12 +137,13 @@ public final class Store: Sendable {
                     }
                     try db.execute(sql: """
                         INSERT INTO recordings(sid, call_sid, account_sid, status, duration_s, channels, source, error_code,
-                            start_time, date_created, uri, track, download_state, last_error, next_retry_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            start_time, date_created, uri, track, download_state, last_error, next_retry_at, updated_at, metadata_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [r.sid, r.callSid, r.accountSid, r.status ?? "", r.durationS, r.channels, r.source,
                                          r.errorCode, r.startTime?.timeIntervalSince1970, r.dateCreated?.timeIntervalSince1970,
                                          r.uri, r.track, state.rawValue, error,
-                                         state == .notReady ? now.timeIntervalSince1970 : nil, now.timeIntervalSince1970])
+                                         state == .notReady ? now.timeIntervalSince1970 : nil, now.timeIntervalSince1970,
+                                         now.timeIntervalSince1970])
                     inserted += 1
                 }
             }
@@ -233,6 +235,23 @@ public final class Store: Sendable {
     public func recordAttempt(_ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
                               file: SavedFile?, expectedBytes: Int64?, now: Date) throws -> Bool {
         try db.write { db in
+            try recordAttempt(db, attempt, decision: decision, memory: memory, file: file, expectedBytes: expectedBytes, now: now)
+        }
+    }
+
+    /// The same from async code: the write waits on GRDB's queue, not on a cooperative thread
+    /// (2 of them on 2 cores: a blocking write there stalls every other download).
+    @discardableResult
+    public func recordAttempt(_ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
+                              file: SavedFile?, expectedBytes: Int64?, now: Date) async throws -> Bool {
+        try await db.write { [self] db in
+            try recordAttempt(db, attempt, decision: decision, memory: memory, file: file, expectedBytes: expectedBytes, now: now)
+        }
+    }
+
+    private func recordAttempt(_ db: Database, _ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
+                               file: SavedFile?, expectedBytes: Int64?, now: Date) throws -> Bool {
+        do {
             let holder = try String.fetchOne(db, sql: "SELECT lease_owner FROM recordings WHERE sid = ?", arguments: [attempt.recordingSid])
             if let holder, holder != owner.description { return false }
             try db.execute(sql: """
@@ -267,14 +286,15 @@ public final class Store: Sendable {
     }
 
     /// Metadata fetched during a download refreshes what sync stored.
-    public func refreshRecordingMetadata(_ r: TwilioRecording) throws {
+    public func refreshRecordingMetadata(_ r: TwilioRecording, now: Date = Date()) throws {
         try db.write { db in
             try db.execute(sql: """
                 UPDATE recordings SET status = ?, duration_s = COALESCE(?, duration_s), channels = COALESCE(?, channels),
-                    error_code = ?, uri = COALESCE(?, uri), call_sid = COALESCE(call_sid, ?), start_time = COALESCE(?, start_time)
+                    error_code = ?, uri = COALESCE(?, uri), call_sid = COALESCE(call_sid, ?), start_time = COALESCE(?, start_time),
+                    metadata_at = ?
                 WHERE sid = ?
                 """, arguments: [r.status ?? "", r.durationS, r.channels, r.errorCode, r.uri, r.callSid,
-                                 r.startTime?.timeIntervalSince1970, r.sid])
+                                 r.startTime?.timeIntervalSince1970, now.timeIntervalSince1970, r.sid])
         }
     }
 
@@ -325,6 +345,8 @@ public struct StoredRecording: Sendable, Equatable {
     /// The file's name under the data dir, assigned at the first download and kept.
     public var fileName: String?
     public var leaseOwner: String?
+    /// When Twilio last told us this recording's metadata (sync, a callback, a fetch).
+    public var metadataAt: Date?
 
     init(row: Row) {
         let date = { (name: String) -> Date? in (row[name] as Double?).map(Date.init(timeIntervalSince1970:)) }
@@ -339,6 +361,6 @@ public struct StoredRecording: Sendable, Equatable {
         memory = RetryMemory(transientFailures: row["transient_failures"], notReadyTries: row["not_ready_tries"],
                              notReadySince: date("not_ready_since"), completedAt: completed)
         lastError = row["last_error"]; nextRetryAt = date("next_retry_at")
-        fileName = row["file_name"]; leaseOwner = row["lease_owner"]
+        fileName = row["file_name"]; leaseOwner = row["lease_owner"]; metadataAt = date("metadata_at")
     }
 }

@@ -227,6 +227,10 @@ enum StoreSchema {
                 );
                 """)
         }
+        register("v5: when a recording's metadata was last seen") { db in
+            // A recording Twilio called completed minutes ago needs no second metadata GET before its media.
+            try db.execute(sql: "ALTER TABLE recordings ADD COLUMN metadata_at REAL")
+        }
         return list
     }
 }

@@ -12,10 +12,12 @@ public final class TwilioClient: Sendable {
     let logger: Logger?
     let sleep: @Sendable (TimeInterval) async -> Void
     let jitter: @Sendable () -> Double
+    /// Requests to this account in flight at once, adapted to its concurrency limit.
+    public let gate: AccountGate
     static let maxRedirects = 3
 
     public init(host: TwilioHost, credentials: Credentials, timeouts: CurlSession.Timeouts = CurlSession.Timeouts(),
-                retry: RequestRetry = RequestRetry(), logger: Logger? = nil,
+                retry: RequestRetry = RequestRetry(), maxConcurrency: Int = 32, logger: Logger? = nil,
                 sleep: @escaping @Sendable (TimeInterval) async -> Void = { try? await Task.sleep(for: .seconds($0)) },
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.host = host
@@ -23,6 +25,7 @@ public final class TwilioClient: Sendable {
         self.accountSid = credentials.accountSid
         self.pool = SessionPool(timeouts: timeouts)
         self.retry = retry
+        self.gate = AccountGate.shared(account: credentials.accountSid, host: host.hostName, maximum: maxConcurrency)
         self.logger = logger
         self.sleep = sleep
         self.jitter = jitter
@@ -55,6 +58,25 @@ public final class TwilioClient: Sendable {
     }
 
     private func getJSONOnce<T: Decodable>(_ uri: String, as type: T.Type) async throws(RequestFailure) -> T {
+        try await gate.run({ () async throws(RequestFailure) -> T in try await getJSONUngated(uri, as: T.self) }) { result in
+            switch result {
+            case .success: return .succeeded
+            case .failure(let f): return Self.outcome(of: f.error)
+            }
+        }
+    }
+
+    /// How a failed request counts for the concurrency limit: a 429 lowers
+    /// it, an answer of any other kind shows the account coping.
+    static func outcome(of error: TwilioError) -> AccountGate.Outcome {
+        switch error {
+        case .http(429, _, _, _): return .rateLimited
+        case .http, .decoding: return .succeeded
+        case .transport, .redirectRefused: return .other
+        }
+    }
+
+    private func getJSONUngated<T: Decodable>(_ uri: String, as type: T.Type) async throws(RequestFailure) -> T {
         let url = host.resolve(uri)
         let session = pool.acquire()
         defer { pool.release(session) }
@@ -122,6 +144,8 @@ public final class TwilioClient: Sendable {
             let session = pool.acquire()
             defer { pool.release(session) }
             let head: HTTPResponseHead
+            // Only requests to Twilio count against the account's limit; a storage redirect does not.
+            let ticket = authorised ? await gate.acquire() : nil
             do {
                 head = try await session.get(
                     current, userPassword: authorised ? credentials.basicUserPassword : nil, timeLimit: timeLimit,
@@ -131,8 +155,10 @@ public final class TwilioClient: Sendable {
                     },
                     onBody: { chunk in isRedirect.value ? true : onBody(chunk) })
             } catch {
+                if let ticket { gate.release(ticket, .other) }
                 throw .transport(error, host: URLComponents(string: current)?.host ?? host.hostName)
             }
+            if let ticket { gate.release(ticket, head.status == 429 ? .rateLimited : .succeeded) }
             guard (300...399).contains(head.status) else { return head }
             guard let location = head.location else {
                 throw .http(status: head.status, code: nil, message: "redirect without Location", host: host.hostName)

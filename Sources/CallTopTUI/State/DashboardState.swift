@@ -13,6 +13,12 @@ public struct DownloadProgress: Sendable, Equatable {
     }
 }
 
+/// Derived from `rows`, so two states with the same rows are equal whatever it holds.
+struct SearchCache: Sendable, Equatable {
+    var text: RowSearchText?
+    static func == (_: SearchCache, _: SearchCache) -> Bool { true }
+}
+
 public struct StatusMessage: Sendable, Equatable {
     public var text: String
     public var isError: Bool
@@ -30,6 +36,10 @@ public struct DashboardState: Sendable, Equatable {
     public private(set) var rows: [CallRow] = []
     /// Indices into `rows` after filter and sort.
     public private(set) var visible: [Int] = []
+    /// `rows` after the state filter and the sort, before the text filter.
+    private var baseOrder: [Int] = []
+    /// Built on the first keystroke of a `/` filter after rows change.
+    private var search = SearchCache()
     /// Calls per download state over all loaded rows (nil: no recording).
     public private(set) var counts: [DownloadState?: Int] = [:]
     public private(set) var rowsLoadedOnce = false
@@ -124,11 +134,25 @@ public struct DashboardState: Sendable, Equatable {
         recomputeVisible()
     }
 
-    /// Re-derives the visible order after rows, filter or sort changed.
+    /// Re-derives the visible order after rows, the state filter or the sort changed.
     mutating func recomputeVisible() {
+        baseOrder = RowIndex.order(rows: rows, stateFilter: stateFilter, sort: sort)
+        // Rebuilt with the rows while a filter is in use, so keystrokes never pay for it.
+        search.text = filterText.isEmpty && mode != .filterInput ? nil : RowSearchText(rows)
+        recomputeTextFilter()
+    }
+
+    /// Called when `/` opens the filter: the first keystroke is as quick as the rest.
+    mutating func prepareSearch() {
+        if search.text?.count != rows.count { search.text = RowSearchText(rows) }
+    }
+
+    /// Re-derives the visible order after only the `/` text changed: one scan of the base order.
+    mutating func recomputeTextFilter() {
         let previousIndex = selectedIndex
         let textFilter = (try? TextFilter(filterText)) ?? nil
-        visible = RowIndex.compute(rows: rows, stateFilter: stateFilter, text: textFilter, sort: sort)
+        if textFilter != nil { prepareSearch() }
+        visible = RowIndex.filter(baseOrder, rows: rows, text: textFilter, search: search.text)
         if let sid = selectedSid, let i = visible.firstIndex(where: { rows[$0].callSid == sid }) {
             selectedIndex = i
         } else {

@@ -198,6 +198,7 @@ private func handleListAction(_ state: inout DashboardState, _ action: Dashboard
         state.filterDraft = state.filterText
         state.filterError = nil
         state.mode = .filterInput
+        state.prepareSearch()
     case .cycleStateFilter:
         state.stateFilter = state.stateFilter.next
         state.recomputeVisible()
@@ -326,7 +327,7 @@ private func handleFilterInput(_ state: inout DashboardState, _ key: Key) -> [Da
         state.mode = .main
         state.filterError = nil
         state.filterText = state.filterBeforeEditing
-        state.recomputeVisible()
+        state.recomputeTextFilter()
         return []
     case .backspace:
         if !state.filterDraft.isEmpty { state.filterDraft.removeLast() }
@@ -350,7 +351,7 @@ private func handleFilterInput(_ state: inout DashboardState, _ key: Key) -> [Da
         _ = try TextFilter(state.filterDraft)
         state.filterError = nil
         state.filterText = state.filterDraft
-        state.recomputeVisible()
+        state.recomputeTextFilter()
     } catch let error as TextFilterError {
         state.filterError = error.message
     } catch {

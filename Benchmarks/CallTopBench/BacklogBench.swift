@@ -1,0 +1,90 @@
+import CallTopCore
+import CallTopSimulator
+import Foundation
+
+/// The on-call moment after an outage: a backlog of recordings drained
+/// against a simulator that adds a round trip to every request and caps the
+/// account's concurrent requests, as Twilio does. The lower bound is one
+/// request per recording, always `cap` in flight: count × latency / cap.
+enum BacklogBench {
+    static func run(count: Int) async throws {
+        let main = try await drain(count: count, latencyMs: 40, cap: 16, maxConcurrency: 32)
+        BenchLine.emit("backlog_vs_ideal", main.seconds / main.ideal, "ratio", goal: "<= 1.3")
+        BenchLine.emit("backlog_429_share", main.refusedShare * 100, "%", goal: "<= 5")
+        // The seed's path: one recording at a time, metadata then media, no retries. Sequential, so
+        // its time is linear in the count: measured on a sample, scaled to the backlog.
+        let sample = 60
+        let seed = try await seedPath(sample: sample, latencyMs: 40)
+        BenchLine.emit("backlog_vs_seed_path", seed * Double(count) / main.seconds, "x faster", goal: ">= 25")
+        BenchLine.note(String(format: "backlog %d at 40 ms, cap 16: %.2f s (ideal %.2f s), %d requests, %d answered 429, peak %d in flight; seed path %.0f ms per recording over %d",
+                              count, main.seconds, main.ideal, main.requests, main.refused, main.peak, seed * 1000, sample))
+        let far = try await drain(count: count, latencyMs: 150, cap: 100, maxConcurrency: 128)
+        BenchLine.emit("backlog_150ms_cap100_vs_ideal", far.seconds / far.ideal, "ratio", goal: nil)
+        BenchLine.note(String(format: "backlog %d at 150 ms, cap 100, --max-concurrency 128: %.2f s (ideal %.2f s), %.1f %% answered 429",
+                              count, far.seconds, far.ideal, far.refusedShare * 100))
+    }
+
+    struct Drained {
+        var seconds: Double
+        var ideal: Double
+        var requests: Int
+        var refused: Int
+        var peak: Int
+        var refusedShare: Double { Double(refused) / Double(max(1, requests)) }
+    }
+
+    /// A simulator with enough calls for `count` completed recordings, synced into a fresh store.
+    static func backlog(count: Int, latencyMs: Int, cap: Int?) async throws -> (TwilioSimulator, Workspace, [String], TemporaryDirectory) {
+        var config = SimulatorConfig(callCount: 40, scenarios: [try ScenarioRule.parse("many_calls=\(count * 2)")])
+        config.latencyMs = latencyMs
+        config.maxConcurrent = cap
+        let simulator = TwilioSimulator(config: config)
+        _ = try await simulator.start()
+        let tmp = try TemporaryDirectory("backlog")
+        let workspace = try Workspace(dataDir: try tmp.subdirectory("data"), host: try TwilioHost(apiBaseURL: simulator.baseURL),
+                                      credentials: try Credentials(accountSid: config.accountSid, authToken: config.authToken))
+        _ = try await workspace.syncService().run(.init(pageSize: 1000))
+        let sids = Array(simulator.recordings().filter { $0.status == "completed" }.prefix(count).map(\.sid))
+        guard sids.count == count else { throw BenchFailure("the simulator has \(sids.count) completed recordings, wanted \(count)") }
+        return (simulator, workspace, sids, tmp)
+    }
+
+    static func drain(count: Int, latencyMs: Int, cap: Int, maxConcurrency: Int) async throws -> Drained {
+        let (simulator, workspace, sids, tmp) = try await backlog(count: count, latencyMs: latencyMs, cap: cap)
+        defer { tmp.remove() }
+        let before = simulator.requests().count
+        let runner = try workspace.downloadRunner(maxConcurrency: maxConcurrency)
+        var summary: DownloadRunner.Summary?
+        let seconds = await secondsTakenAsync {
+            summary = await runner.run(sids, options: .init(concurrency: maxConcurrency, wait: 120))
+        }
+        let requests = Array(simulator.requests().dropFirst(before))
+        let peak = simulator.peakInFlight
+        await simulator.stop()
+        guard summary?.byState[.downloaded] == count else {
+            throw BenchFailure("backlog ended \(String(describing: summary?.byState)) instead of \(count) downloaded")
+        }
+        return Drained(seconds: seconds, ideal: Double(count) * Double(latencyMs) / 1000 / Double(cap),
+                       requests: requests.count, refused: requests.filter { $0.status == 429 }.count, peak: peak)
+    }
+
+    /// What the seed did: for each recording, GET its metadata, then GET its media, one after the other.
+    static func seedPath(sample: Int, latencyMs: Int) async throws -> Double {
+        let (simulator, _, sids, tmp) = try await backlog(count: sample, latencyMs: latencyMs, cap: nil)
+        defer { tmp.remove() }
+        let session = CurlSession()
+        let auth = "\(simulator.config.accountSid):\(simulator.config.authToken)"
+        let base = simulator.baseURL + "/2010-04-01/Accounts/\(simulator.config.accountSid)/Recordings/"
+        var failures = 0
+        let seconds = try await secondsTakenAsync {
+            for sid in sids {
+                let (meta, _) = try await session.getData(base + sid + ".json", userPassword: auth)
+                let media = try await session.get(base + sid + ".mp3", userPassword: auth) { _ in true }
+                if meta.status != 200 || media.status != 200 { failures += 1 }
+            }
+        }
+        await simulator.stop()
+        if failures > 0 { throw BenchFailure("the seed path failed \(failures) of \(sample) recordings") }
+        return seconds / Double(sample)
+    }
+}

@@ -1,0 +1,82 @@
+import Synchronization
+
+/// Admits requests to one Twilio account no faster than its `ConcurrencyLimit`
+/// allows. Every request of a process to that account goes through the same
+/// gate (the CLI, the dashboard's `R`, `serve`), so the limit is the account's,
+/// not each caller's.
+public final class AccountGate: Sendable {
+    public enum Outcome: Sendable { case succeeded, rateLimited, other }
+
+    public struct Ticket: Sendable { fileprivate let number: UInt64 }
+
+    private struct State {
+        var limit: ConcurrencyLimit
+        var inFlight = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state: Mutex<State>
+
+    public init(limit: ConcurrencyLimit = ConcurrencyLimit()) {
+        state = Mutex(State(limit: limit))
+    }
+
+    /// One gate per account and host in this process.
+    public static func shared(account: String, host: String, maximum: Int) -> AccountGate {
+        registry.withLock { gates in
+            let key = "\(account)@\(host)"
+            if let gate = gates[key] { return gate }
+            let gate = AccountGate(limit: ConcurrencyLimit(initial: min(4, maximum), maximum: maximum))
+            gates[key] = gate
+            return gate
+        }
+    }
+
+    private static let registry = Mutex<[String: AccountGate]>([:])
+
+    public var snapshot: (permits: Int, inFlight: Int) { state.withLock { ($0.limit.permits, $0.inFlight) } }
+
+    public func acquire() async -> Ticket {
+        while true {
+            let ticket: Ticket? = state.withLock { s in
+                guard s.inFlight < s.limit.permits else { return nil }
+                s.inFlight += 1
+                return Ticket(number: s.limit.issue())
+            }
+            if let ticket { return ticket }
+            await withCheckedContinuation { continuation in
+                let admitNow = state.withLock { s -> Bool in
+                    if s.inFlight < s.limit.permits { return true }
+                    s.waiters.append(continuation)
+                    return false
+                }
+                if admitNow { continuation.resume() }
+            }
+        }
+    }
+
+    public func release(_ ticket: Ticket, _ outcome: Outcome) {
+        let wake: [CheckedContinuation<Void, Never>] = state.withLock { s in
+            s.inFlight -= 1
+            switch outcome {
+            case .succeeded: s.limit.succeeded()
+            case .rateLimited: s.limit.rateLimited(ticket: ticket.number)
+            case .other: break
+            }
+            let room = max(0, s.limit.permits - s.inFlight)
+            let woken = Array(s.waiters.prefix(room))
+            s.waiters.removeFirst(woken.count)
+            return woken
+        }
+        for continuation in wake { continuation.resume() }
+    }
+
+    /// Runs `body` under a permit; `judge` says how its result counts.
+    public func run<T, E: Error>(_ body: () async throws(E) -> T, judge: (Result<T, E>) -> Outcome) async throws(E) -> T {
+        let ticket = await acquire()
+        let result: Result<T, E>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        release(ticket, judge(result))
+        return try result.get()
+    }
+}
