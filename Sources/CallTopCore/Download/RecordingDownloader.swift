@@ -114,7 +114,7 @@ public final class RecordingDownloader: Sendable {
         let isPrimary = try? stored.callSid.map { try store.recordings(ofCall: $0).first?.sid == sid } ?? true
         let relative = Self.relativePath(recordingSid: sid, callSid: stored.callSid, isPrimary: isPrimary ?? true)
         do {
-            try FileManager.default.createDirectory(at: store.recordingsDir, withIntermediateDirectories: true)
+            try PrivateFiles.createDirectory(store.recordingsDir)
         } catch {
             throw .local("cannot create \(store.recordingsDir.path): \(error.localizedDescription)")
         }

@@ -11,7 +11,7 @@ public final class Store: Sendable {
 
     public init(dataDir: URL) throws {
         self.dataDir = dataDir
-        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        try PrivateFiles.prepareStore(in: dataDir)
         var config = Configuration()
         config.busyMode = .timeout(15)
         config.label = "calltop"
