@@ -6,6 +6,9 @@ import Foundation
 enum DetailContent {
     static let labelWidth = 14
 
+    /// Columns the transcript is wrapped to: the screen less its indent.
+    static func transcriptWidth(columns: Int) -> Int { max(10, columns - 4) }
+
     static func callSid(of state: DashboardState) -> String? {
         switch state.mode {
         case .detail(let sid), .help(returnTo: .detail(let sid)): return sid
@@ -105,7 +108,7 @@ enum DetailContent {
             }
             if let delivery = detail.row.delivery { field("Webhook", delivery, delivery == "failing" ? .failed : .normal) }
             out.append([])
-            for part in TextFit.wrap(transcript.text, width: max(10, width - 4)) {
+            for part in state.wrappedTranscript.lines(of: transcript.text, width: transcriptWidth(columns: width)) {
                 out.append([Span("    " + part)])
             }
         } else {

@@ -54,7 +54,11 @@ public struct DashboardState: Sendable, Equatable {
     public internal(set) var filterError: String?
     var filterBeforeEditing = ""
 
-    public internal(set) var detail: CallDetail?
+    public internal(set) var detail: CallDetail? { didSet { rewrapTranscript() } }
+    /// The detail view's transcript wrapped to the screen: redone only when the
+    /// transcript or the width changes, never per frame or per key (a long
+    /// transcript without spaces costs milliseconds to wrap).
+    public private(set) var wrappedTranscript = WrappedText()
     public internal(set) var detailScroll = 0
     public internal(set) var helpScroll = 0
 
@@ -68,7 +72,7 @@ public struct DashboardState: Sendable, Equatable {
     public internal(set) var syncing = false
     public internal(set) var progress: [String: DownloadProgress] = [:]
     public internal(set) var transcribing: [String: Double] = [:]
-    public internal(set) var size = TerminalSize(columns: 80, rows: 24)
+    public internal(set) var size = TerminalSize(columns: 80, rows: 24) { didSet { rewrapTranscript() } }
     /// Time of the last tick; nil before the first.
     public internal(set) var now: Date?
 
@@ -156,5 +160,32 @@ public struct DashboardState: Sendable, Equatable {
 
     mutating func setStatus(_ text: String, isError: Bool = false) {
         status = StatusMessage(text: text, isError: isError, shownAt: now)
+    }
+}
+
+/// Text wrapped to a width, kept with what it was made from.
+public struct WrappedText: Sendable, Equatable {
+    public private(set) var text = ""
+    public private(set) var width = 0
+    public private(set) var lines: [String] = []
+
+    /// Wrapped lines of `text` at `width`: the kept ones when they match.
+    func lines(of text: String, width: Int) -> [String] {
+        width == self.width && text == self.text ? lines : TextFit.wrap(text, width: width)
+    }
+
+    mutating func update(text: String, width: Int) {
+        guard width != self.width || text != self.text else { return }
+        self = WrappedText(text: text, width: width, lines: TextFit.wrap(text, width: width))
+    }
+}
+
+extension DashboardState {
+    mutating func rewrapTranscript() {
+        guard let text = detail?.transcript?.text else {
+            if !wrappedTranscript.lines.isEmpty { wrappedTranscript = WrappedText() }
+            return
+        }
+        wrappedTranscript.update(text: text, width: DetailContent.transcriptWidth(columns: size.columns))
     }
 }

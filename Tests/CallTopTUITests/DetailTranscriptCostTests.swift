@@ -1,0 +1,72 @@
+import CallTopCore
+import Foundation
+import Testing
+@testable import CallTopTUI
+
+@Suite("the detail view wraps a transcript once, not per frame")
+struct DetailTranscriptCostTests {
+    /// The detail view of a call whose transcript is 64 KiB without a single space.
+    private func openDetail(transcript: String, size: TerminalSize) -> DashboardState {
+        var state = Fixture.state(size: size)
+        let row = state.rows[2]
+        _ = update(&state, .key(.character("j")))
+        _ = update(&state, .key(.character("j")))
+        _ = update(&state, .key(.enter))
+        var detail = Fixture.detail(for: row)
+        detail.transcript = AuthoritativeTranscript(source: .offline, reason: "offline transcript present (authoritative)",
+                                                    text: transcript, engine: "faster-whisper base", createdAt: Fixture.now)
+        _ = update(&state, .detailLoaded(detail))
+        return state
+    }
+
+    @Test func scrollingA64KiBUnbrokenTranscriptTakesUnder4msAFrame() {
+        let size = TerminalSize(columns: 120, rows: 40)
+        let text = String(repeating: "abcdefghijklmnopqrstuvwxyz0123456789", count: 65_536 / 36 + 1).prefix(65_536)
+        var state = openDetail(transcript: String(text), size: size)
+        guard case .detail = state.mode else {
+            Issue.record("the detail view did not open: \(state.mode)")
+            return
+        }
+        // The whole transcript is there, hard-cut at the width.
+        let width = DetailContent.transcriptWidth(columns: size.columns)
+        #expect(state.wrappedTranscript.lines.count == (65_536 + width - 1) / width)
+        #expect(state.wrappedTranscript.lines.joined() == String(text))
+
+        let clock = ContinuousClock()
+        let frames = 200
+        var worst = Duration.zero
+        let total = clock.measure {
+            for i in 0..<frames {
+                let frame = clock.measure {
+                    _ = update(&state, .key(i < frames / 2 ? .down : .up))
+                    let buffer = render(state, size: size, now: Fixture.now, timeZone: Fixture.utc)
+                    precondition(buffer.size == size)
+                }
+                worst = max(worst, frame)
+            }
+        }
+        let mean = total / frames
+        print("detail view, 64 KiB transcript without spaces, 120x40: \(mean) per frame (key + render), worst \(worst)")
+        #expect(state.detailScroll > 0 || frames == 0)
+        #expect(mean < .milliseconds(4), "a frame took \(mean) on average")
+    }
+
+    @Test func theWrapFollowsTheWidthAndTheTranscript() {
+        var state = openDetail(transcript: String(repeating: "x", count: 500), size: TerminalSize(columns: 60, rows: 20))
+        #expect(state.wrappedTranscript.width == 56)
+        _ = update(&state, .resize(TerminalSize(columns: 100, rows: 20)))
+        #expect(state.wrappedTranscript.width == 96)
+        #expect(state.wrappedTranscript.lines.first?.count == 96)
+        let screen = render(state, size: TerminalSize(columns: 100, rows: 20), now: Fixture.now, timeZone: Fixture.utc).lines()
+        #expect(screen.contains { $0 == "    " + String(repeating: "x", count: 96) })
+    }
+
+    @Test func wrappingIsLinearInTheLengthOfAWord() {
+        let clock = ContinuousClock()
+        let short = clock.measure { _ = TextFit.wrap(String(repeating: "y", count: 16_384), width: 80) }
+        let long = clock.measure { _ = TextFit.wrap(String(repeating: "y", count: 131_072), width: 80) }
+        print("wrap 16 KiB word: \(short), 128 KiB word: \(long)")
+        // 8× the text: linear is ~8×, the old quadratic cut was ~64×.
+        #expect(long < short * 24, "wrapping 8× the text took \(long / short)×")
+    }
+}
