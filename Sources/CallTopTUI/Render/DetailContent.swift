@@ -6,8 +6,9 @@ import Foundation
 enum DetailContent {
     static let labelWidth = 14
 
+    static let transcriptIndent = "    "
     /// Columns the transcript is wrapped to: the screen less its indent.
-    static func transcriptWidth(columns: Int) -> Int { max(10, columns - 4) }
+    static func transcriptWidth(columns: Int) -> Int { max(10, columns - transcriptIndent.count) }
 
     static func callSid(of state: DashboardState) -> String? {
         switch state.mode {
@@ -108,9 +109,7 @@ enum DetailContent {
             }
             if let delivery = detail.row.delivery { field("Webhook", delivery, delivery == "failing" ? .failed : .normal) }
             out.append([])
-            for part in state.wrappedTranscript.lines(of: transcript.text, width: transcriptWidth(columns: width)) {
-                out.append([Span("    " + part)])
-            }
+            out += state.wrappedTranscript.indentedLines(of: transcript.text, width: transcriptWidth(columns: width))
         } else {
             out.append([Span("  no transcript yet", .dim)])
         }

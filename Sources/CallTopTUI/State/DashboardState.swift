@@ -163,20 +163,31 @@ public struct DashboardState: Sendable, Equatable {
     }
 }
 
-/// Text wrapped to a width, kept with what it was made from.
+/// Text wrapped to a width, kept with what it was made from, and as the
+/// detail view draws it (indented lines).
 public struct WrappedText: Sendable, Equatable {
     public private(set) var text = ""
     public private(set) var width = 0
     public private(set) var lines: [String] = []
+    private(set) var indented: [StyledLine] = []
 
-    /// Wrapped lines of `text` at `width`: the kept ones when they match.
-    func lines(of text: String, width: Int) -> [String] {
-        width == self.width && text == self.text ? lines : TextFit.wrap(text, width: width)
+    init() {}
+
+    init(text: String, width: Int) {
+        self.text = text
+        self.width = width
+        lines = TextFit.wrap(text, width: width)
+        indented = lines.map { [Span(DetailContent.transcriptIndent + $0)] }
+    }
+
+    /// The detail view's lines for `text` at `width`: the kept ones when they match.
+    func indentedLines(of text: String, width: Int) -> [StyledLine] {
+        width == self.width && text == self.text ? indented : WrappedText(text: text, width: width).indented
     }
 
     mutating func update(text: String, width: Int) {
         guard width != self.width || text != self.text else { return }
-        self = WrappedText(text: text, width: width, lines: TextFit.wrap(text, width: width))
+        self = WrappedText(text: text, width: width)
     }
 }
 
