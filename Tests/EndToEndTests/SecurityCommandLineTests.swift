@@ -16,13 +16,17 @@ import Testing
         try FileManager.default.createDirectory(at: root.appendingPathComponent("speech"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent(".venv/bin"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent(".venv/bin/python").path, withDestinationPath: "/usr/bin/python3")
+        // A JSON string is also a Python string literal (\\u001b escapes).
+        func literal(_ text: String) throws -> String {
+            String(String(decoding: try JSONSerialization.data(withJSONObject: [text], options: .withoutEscapingSlashes), as: UTF8.self).dropFirst().dropLast())
+        }
         let script = """
             import json, os, sys
-            json.dump(dict(os.environ), open(\(String(reflecting: dump.path)), "w"))
+            json.dump(dict(os.environ), open(\(try literal(dump.path)), "w"))
             print(json.dumps({"type": "ready", "protocol": 1, "pid": os.getpid(), "models": {}, "loaded": []}), flush=True)
             for line in sys.stdin:
                 req = json.loads(line)
-                print(json.dumps({"id": req["id"], "type": "result", "text": \(String(reflecting: text)), "segments": [],
+                print(json.dumps({"id": req["id"], "type": "result", "text": \(try literal(text)), "segments": [],
                                   "language": "en", "model": "base", "model_sha256": "0" * 64, "settings": {},
                                   "audio_seconds": 1.0, "processing_seconds": 0.01}), flush=True)
             """
@@ -39,7 +43,7 @@ import Testing
                        "CALLTOP_NOTIFY_SECRET": "notify-secret-stays", "CALLTOP_INGEST_TOKEN": "ingest-token-stays",
                        "TWILIO_ACCOUNT_SID": "AC" + String(repeating: "a", count: 32)]
         let run = try CalltopBinary.run(["transcribe", "--file", audio.path],
-                                        env: secrets.merging(["CALLTOP_SPEECH_HOME": home.path, "CALLTOP_HOME": try tempDir("data").path,
+                                        env: secrets.merging(["CALLTOP_SPEECH_HOME": home.path, "CALLTOP_HOME": try tempDir("data").appendingPathComponent("d").path,
                                                               "PYTHONPATH": "/evil", "LD_PRELOAD": ""]) { $1 })
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == "hello \\x1b[2J\\x1b]0;owned\\x07 world\n")
@@ -69,7 +73,7 @@ import Testing
         process.arguments = ["transcribe", "--file", "f.mp3", "--model", "tiny.en"]
         process.currentDirectoryURL = planted.appendingPathComponent("a/b")
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8", "HF_HUB_OFFLINE": "1",
-                               "CALLTOP_HOME": try tempDir("data").path, "TWILIO_AUTH_TOKEN": "auth-token-should-stay-home"]
+                               "CALLTOP_HOME": try tempDir("data").appendingPathComponent("d").path, "TWILIO_AUTH_TOKEN": "auth-token-should-stay-home"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
