@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import CallTopTUI
 
-@Suite("the detail view wraps a transcript once, not per frame")
+@Suite("the detail view wraps a transcript once, not per frame", .serialized)
 struct DetailTranscriptCostTests {
     /// The detail view of a call whose transcript is 64 KiB without a single space.
     private func openDetail(transcript: String, size: TerminalSize) -> DashboardState {
@@ -82,7 +82,7 @@ struct DetailTranscriptCostTests {
             long = min(long, clock.measure { _ = TextFit.wrap(String(repeating: "y", count: 131_072), width: 80) })
         }
         print("wrap 16 KiB word: \(short), 128 KiB word: \(long)")
-        // 8× the text: linear is ~8×, the old quadratic cut was ~64×.
-        #expect(long < short * 24, "wrapping 8× the text took \(long / short)×")
+        // 8× the text: linear is ~8× (more on a busy machine), the old quadratic cut was ~64×.
+        #expect(long < short * 32, "wrapping 8× the text took \(long / short)×")
     }
 }

@@ -68,8 +68,12 @@ import Testing
         let audio = planted.appendingPathComponent("a/b/f.mp3")
         try Data(repeating: 0x55, count: 2_000).write(to: audio)
 
+        // The binary copied out of its build tree, as in the report: only the current directory holds a speech engine.
+        let copy = try tempDir("bin").appendingPathComponent("calltop")
+        try FileManager.default.copyItem(at: CalltopBinary.url, to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
         let process = Process()
-        process.executableURL = CalltopBinary.url
+        process.executableURL = copy
         process.arguments = ["transcribe", "--file", "f.mp3", "--model", "tiny.en"]
         process.currentDirectoryURL = planted.appendingPathComponent("a/b")
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8", "HF_HUB_OFFLINE": "1",

@@ -170,6 +170,8 @@ public struct WrappedText: Sendable, Equatable {
     public private(set) var width = 0
     public private(set) var lines: [String] = []
     private(set) var indented: [StyledLine] = []
+    /// `text.count`: counting characters walks the whole text, so it is kept too.
+    private(set) var characters = 0
 
     init() {}
 
@@ -178,6 +180,11 @@ public struct WrappedText: Sendable, Equatable {
         self.width = width
         lines = TextFit.wrap(text, width: width)
         indented = lines.map { [Span(DetailContent.transcriptIndent + $0)] }
+        characters = text.count
+    }
+
+    func characterCount(of text: String) -> Int {
+        text == self.text ? characters : text.count
     }
 
     /// The detail view's lines for `text` at `width`: the kept ones when they match.
