@@ -66,5 +66,6 @@ let package = Package(
         .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore"], resources: [.copy("Snapshots")]),
         .testTarget(name: "CallTopWebhooksTests", dependencies: ["CallTopWebhooks", "CallTopCore", "CallTopSimulator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CallTopCore", "CallTopSimulator"]),
+        .testTarget(name: "FuzzTests", dependencies: ["CallTopCore", "CallTopTUI", "CallTopWebhooks"]),
     ]
 )

@@ -44,6 +44,9 @@ enum DownloadVsCurlBench {
             let final = workspace.dataDir.appendingPathComponent(RecordingDownloader.relativePath(
                 recordingSid: recording.sid, callSid: recording.callSid, isPrimary: true)).path
             unlink(final)
+            // Downloaded by the previous round: make it due again, keeping its file name.
+            try workspace.store.markFileProblem(recording.sid, reason: "bench", now: Date())
+            try workspace.store.resetForRetry([recording.sid], now: Date())
             var decision: DownloadDecision?
             let seconds = await secondsTakenAsync { decision = await downloader.attempt(recording.sid) }
             guard decision == .downloaded, fileSize(final) == Int64(bytes) else {

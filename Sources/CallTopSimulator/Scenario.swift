@@ -23,6 +23,14 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
     case wrongCredentials
     /// The account holds this many calls, generated lazily.
     case manyCalls(count: Int)
+    /// The first `times` list-page requests answer 429 (20429), as any REST request does over the account's concurrency limit.
+    case pagesRateLimited(times: Int)
+    /// After the first list page, the next `times` list-page requests answer 503 (20503).
+    case pagesFlaky(times: Int)
+    /// The first recordings list page carries one unreadable item (a SID that is not one).
+    case pageMalformed
+    /// The second page of every list points back at the first through `next_page_uri`.
+    case pageLoop
 
     public static let defaultSlowBytesPerSecond = 10_000
     public static let defaultManyCalls = 20_000
@@ -31,7 +39,16 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
     public static let names = [
         "not_ready", "rate_limited", "flaky", "truncated", "xml_error", "redirect_offhost",
         "absent", "slow", "wrong_credentials", "many_calls",
+        "pages_rate_limited", "pages_flaky", "page_malformed", "page_loop",
     ]
+
+    /// Scenarios about list pages: account-wide, never aimed at one recording.
+    public var isAboutPages: Bool {
+        switch self {
+        case .pagesRateLimited, .pagesFlaky, .pageMalformed, .pageLoop: true
+        default: false
+        }
+    }
 
     public var name: String {
         switch self {
@@ -45,6 +62,10 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
         case .slow: "slow"
         case .wrongCredentials: "wrong_credentials"
         case .manyCalls: "many_calls"
+        case .pagesRateLimited: "pages_rate_limited"
+        case .pagesFlaky: "pages_flaky"
+        case .pageMalformed: "page_malformed"
+        case .pageLoop: "page_loop"
         }
     }
 
@@ -54,7 +75,8 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
         case .notReady(let n), .rateLimited(let n), .flaky(let n), .truncated(let n): n
         case .slow(let n): n
         case .manyCalls(let n): n
-        case .xmlError, .redirectOffhost, .absent, .wrongCredentials: nil
+        case .pagesRateLimited(let n), .pagesFlaky(let n): n
+        case .xmlError, .redirectOffhost, .absent, .wrongCredentials, .pageMalformed, .pageLoop: nil
         }
     }
 
@@ -90,7 +112,7 @@ public struct ScenarioRule: Sendable, Equatable, CustomStringConvertible {
 
     public static let syntaxHelp = """
         scenario syntax: NAME[=N][@TARGET]; NAME is one of \(Scenario.names.joined(separator: ", ")); \
-        N is a positive integer (tries for not_ready, times for rate_limited/flaky/truncated, \
+        N is a positive integer (tries for not_ready, times for rate_limited/flaky/truncated/pages_rate_limited/pages_flaky, \
         bytes per second for slow, call count for many_calls; the others take none); \
         TARGET is a recording index (0 = newest call's recording), a recording SID (RE + 32 hex) or "all" (the default)
         """
@@ -133,6 +155,10 @@ public struct ScenarioRule: Sendable, Equatable, CustomStringConvertible {
         case "redirect_offhost": scenario = .redirectOffhost
         case "absent": scenario = .absent
         case "wrong_credentials": scenario = .wrongCredentials
+        case "pages_rate_limited": scenario = .pagesRateLimited(times: count ?? 1)
+        case "pages_flaky": scenario = .pagesFlaky(times: count ?? 1)
+        case "page_malformed": scenario = .pageMalformed
+        case "page_loop": scenario = .pageLoop
         default:
             throw fail("unknown scenario \"\(name)\"")
         }
@@ -141,6 +167,9 @@ public struct ScenarioRule: Sendable, Equatable, CustomStringConvertible {
         }
         if case .manyCalls = scenario, target != .all {
             throw fail("many_calls applies to the whole account and takes no @TARGET")
+        }
+        if scenario.isAboutPages, target != .all {
+            throw fail("\(name) applies to list pages and takes no @TARGET")
         }
         return ScenarioRule(scenario, target: target)
     }

@@ -121,11 +121,14 @@ extension TwilioSimulator {
         let rest = Array(segments.dropFirst())
         let notFound = Reply.error(.notFound(path), json: json)
 
+        let isList = rest.last?.hasSuffix("s.json") == true
+        if isList, let fault = pageFault(rt) { return fault }
+
         switch rest.count {
         case 1 where rest[0] == "Calls.json":
-            return listCalls(q, path: path, rt)
+            return pageFaults(listCalls(q, path: path, rt), q: q, rt)
         case 1 where rest[0] == "Recordings.json":
-            return listRecordings(q, path: path, callIndex: nil, rt)
+            return pageFaults(listRecordings(q, path: path, callIndex: nil, rt), q: q, rt)
         case 2 where rest[0] == "Calls":
             guard rest[1].hasSuffix(".json"), let i = rt.generator.callIndex(ofSid: String(rest[1].dropLast(5))) else { return notFound }
             return .json(TwilioPayloads.call(rt.generator.call(i), accountSid: config.accountSid))
@@ -139,6 +142,52 @@ extension TwilioSimulator {
         default:
             return notFound
         }
+    }
+
+    /// List pages that fail outright: over the account's concurrency limit, or a flaky backend.
+    private func pageFault(_ rt: Runtime) -> Reply? {
+        let scenarios = rt.scenarios.forAll
+        let number = log.withLockedValue { state -> Int in
+            state.listRequests += 1
+            return state.listRequests
+        }
+        if let times = scenarios.lastCount(of: "pages_rate_limited"), take("pages_rate_limited", "pages", limit: times) {
+            var reply = Reply.error(.tooManyRequests, json: true)
+            reply.headers.append(("Twilio-Concurrent-Requests", String(max(1, log.withLockedValue { $0.inFlight }))))
+            reply.scenario = "pages_rate_limited"
+            return reply
+        }
+        if number > 1, let times = scenarios.lastCount(of: "pages_flaky"), take("pages_flaky", "pages", limit: times) {
+            var reply = Reply.error(.serviceUnavailable, json: true)
+            reply.scenario = "pages_flaky"
+            return reply
+        }
+        return nil
+    }
+
+    /// Pages that arrive but are wrong: an unreadable item, or links that loop.
+    private func pageFaults(_ reply: Reply, q: QueryParameters, _ rt: Runtime) -> Reply {
+        guard reply.status == 200, case .text(let text) = reply.body else { return reply }
+        let scenarios = rt.scenarios.forAll
+        var edited = text
+        let isFirstPage = q["PageToken"] == nil && (q["Page"] ?? "0") == "0"
+        if scenarios.contains(.pageMalformed), isFirstPage, let range = edited.range(of: "\"recordings\": ["),
+           edited[range.upperBound...].first != "]" {
+            edited.insert(contentsOf: "{\"sid\": \"RE-not-a-sid\", \"status\": \"completed\", \"duration\": \"1e999\"}, ", at: range.upperBound)
+        }
+        if scenarios.contains(.pageLoop), !isFirstPage,
+           let first = edited.range(of: "\"first_page_uri\": \"")?.upperBound,
+           let firstEnd = edited[first...].firstIndex(of: "\""),
+           let next = edited.range(of: "\"next_page_uri\": ")?.upperBound {
+            let firstURI = String(edited[first..<firstEnd])
+            let nextEnd = edited[next...].firstIndex(of: ",") ?? edited.endIndex
+            edited.replaceSubrange(next..<nextEnd, with: "\"\(firstURI)\"")
+        }
+        guard edited != text else { return reply }
+        var changed = reply
+        changed.body = .text(edited)
+        changed.scenario = scenarios.contains(.pageLoop) ? "page_loop" : "page_malformed"
+        return changed
     }
 
     /// `RE….json` (metadata) or `RE….mp3` / `RE….wav` / `RE…` (media).

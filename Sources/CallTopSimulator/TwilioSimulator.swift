@@ -32,6 +32,7 @@ public final class TwilioSimulator: Sendable {
         var requests: [RecordedRequest] = []
         var counters: [String: Int] = [:]
         var inFlight = 0
+        var listRequests = 0
         var requestNumber: UInt64 = 0
     }
 

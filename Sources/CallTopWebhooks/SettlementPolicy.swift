@@ -9,7 +9,7 @@ public struct WaitWindow: Sendable, Equatable {
 
     public init(attempts: Int = 2, interval: TimeInterval = 5) {
         self.attempts = max(1, attempts)
-        self.interval = max(0, interval)
+        self.interval = interval.isFinite ? max(0, interval) : 0
     }
 
     /// How many checks' times have come, at most `attempts`.
@@ -18,7 +18,8 @@ public struct WaitWindow: Sendable, Equatable {
         // A millisecond of slack: times round-trip through the store as seconds
         // since 1970 in a Double, which moves them by up to ~0.2 µs.
         let elapsed = now.timeIntervalSince(completedAt) + 0.001
-        return elapsed < 0 ? 0 : min(attempts, Int(elapsed / interval))
+        // Compared as Doubles first: a tiny interval makes the quotient too large for Int.
+        return elapsed < 0 ? 0 : Int(min(Double(attempts), (elapsed / interval).rounded(.down)))
     }
 
     /// When check number `n` (1-based) happens, counted from the recording's completion.

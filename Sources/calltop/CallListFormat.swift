@@ -17,6 +17,7 @@ enum CallListFormat {
         let time = Date.FormatStyle(date: .numeric, time: .shortened, timeZone: timeZone)
         for r in rows {
             var note = r.lastError ?? ""
+            if r.recordingCount > 1 { note = "\(r.recordingCount) rec" + (note.isEmpty ? "" : " · " + note) }
             if let next = r.nextRetryAt, r.downloadState == .retrying || r.downloadState == .notReady {
                 note = "next try \(next.formatted(.dateTime.hour().minute().second())) · " + note
             }

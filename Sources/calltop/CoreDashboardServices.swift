@@ -21,7 +21,7 @@ final class CoreDashboardServices: DashboardServices {
         self.transcription = transcription
         self.runner = try? workspace.downloadRunner()
         self.concurrency = concurrency
-        try? workspace.store.recoverInterruptedDownloads(now: Date())
+        try? workspace.store.reclaimAbandonedWork(now: Date())
     }
 
     deinit {

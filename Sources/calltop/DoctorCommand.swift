@@ -9,6 +9,9 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Flag(help: "Re-hash every downloaded recording and compare it with the SHA-256 recorded at download (reads every file).")
+    var verify = false
+
     func run() async throws {
         var failures = 0
         func line(_ ok: Bool, _ what: String, _ detail: String) {
@@ -48,10 +51,20 @@ struct DoctorCommand: AsyncParsableCommand {
         } catch {
             line(false, "store", "\(error)")
         }
-        if let attrs = try? FileManager.default.attributesOfFileSystem(forPath: workspace.dataDir.path),
-           let free = (attrs[.systemFreeSize] as? NSNumber)?.int64Value {
+        if let free = DiskSpace.freeBytes(at: workspace.dataDir.path) {
             let gib = Double(free) / Double(1 << 30)
-            line(free > 1 << 30, "disk", String(format: "%.1f GiB free in %@", gib, workspace.dataDir.path) + (free > 1 << 30 ? "" : " (below 1 GiB: downloads may fail)"))
+            let enough = free > DiskSpace.lowWatermark
+            line(enough, "disk", String(format: "%.1f GiB free in %@", gib, workspace.dataDir.path) + (enough ? "" : " (low: downloads will wait in retrying until space is freed)"))
+        }
+        do {
+            let report = try RecordingVerifier(store: workspace.store).verify(rehash: verify)
+            let what = verify ? "re-hashed" : "present with their recorded size (--verify re-hashes them)"
+            line(report.problems.isEmpty, "files", report.problems.isEmpty
+                 ? "\(report.checked) downloaded recording(s) \(what)"
+                 : "\(report.problems.count) of \(report.checked) downloaded recording(s) differ from the store: "
+                   + report.problems.prefix(3).map(\.description).joined(separator: "; ") + (report.problems.count > 3 ? "; …" : ""))
+        } catch {
+            line(false, "files", "\(error)")
         }
         for check in SpeechEnvironment.locate().check() { line(check.ok, check.name, check.detail) }
         if failures > 0 { throw ExitCode(1) }

@@ -28,6 +28,9 @@ struct DownloadCommand: AsyncParsableCommand {
     @Flag(help: "Download every pending recording and retry those whose time has come (the default).")
     var pending = false
 
+    @Flag(help: "Download nothing: re-hash every downloaded recording; one whose file differs from the store becomes failed (exit 1).")
+    var verify = false
+
     @Option(help: "Downloads at the same time.")
     var concurrency = 4
 
@@ -42,10 +45,22 @@ struct DownloadCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let workspace = try global.workspace()
+            if verify {
+                let report = try RecordingVerifier(store: workspace.store).verify(rehash: true)
+                for problem in report.problems {
+                    print("  \(problem)")
+                    try workspace.store.markFileProblem(problem.recordingSid, reason: "the file differs from what was downloaded: \(problem.issue)", now: Date())
+                }
+                print("\(report.checked) downloaded recording(s) checked, \(report.problems.count) differ from the store")
+                if !report.problems.isEmpty {
+                    throw CommandFailure("\(report.problems.count) recording file(s) differ from the store and are now failed: run `calltop download --failed` to fetch them again", code: 1)
+                }
+                return
+            }
             let client = try workspace.client()
             let store = workspace.store
             let now = Date()
-            try store.recoverInterruptedDownloads(now: now)
+            try store.reclaimAbandonedWork(now: now)
 
             var targets: [String] = []
             if !references.isEmpty {

@@ -73,7 +73,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--read-timeout, --idle-timeout and --refusal-summary-interval must be more than 0 seconds")
         }
         guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be between 1 and 100000") }
-        guard waitAttempts >= 1, waitInterval >= 0 else { throw ValidationError("--wait-attempts must be ≥ 1 and --wait-interval ≥ 0") }
+        guard (1...100).contains(waitAttempts) else { throw ValidationError("--wait-attempts must be between 1 and 100") }
+        guard waitInterval == 0 || (0.01...3600).contains(waitInterval) else {
+            throw ValidationError("--wait-interval must be 0 or between 0.01 and 3600 seconds")
+        }
         guard (0...1).contains(suspectThreshold) else { throw ValidationError("--suspect-threshold must be between 0 and 1") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
     }

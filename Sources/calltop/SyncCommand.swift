@@ -31,7 +31,9 @@ struct SyncCommand: AsyncParsableCommand {
             progressLine("syncing from \(workspace.host.hostName)…")
             let report = try await workspace.syncService().run(options)
             endProgressLine()
-            print("synced \(report.calls) calls (\(report.newCalls) new) and \(report.recordings) recordings (\(report.newRecordings) new) from \(workspace.host.hostName), \(report.pages) pages since \(report.windowStart ?? "-")")
+            print("synced \(report.calls) calls (\(report.newCalls) new) and \(report.recordings) recordings (\(report.newRecordings) new) from \(workspace.host.hostName), \(report.pages) pages since \(report.windowStart ?? "-")"
+                  + (report.resumedFrom != nil ? " (went on from the page the last run stopped at)" : "")
+                  + (report.rejected > 0 ? "; \(report.rejected) unreadable item(s) set aside (see calltop.log)" : ""))
         } catch {
             endProgressLine()
             throw Self.failing(error)
@@ -40,7 +42,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     static func parseDay(_ text: String) -> Date? {
         let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        guard parts.count == 3, (1970...9999).contains(parts[0]), (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))

@@ -48,8 +48,7 @@ struct WebhookStack: Sendable {
         let client = try workspace.client()
         let store = workspace.store
         let logger = workspace.logger
-        try store.recoverInterruptedDownloads(now: Date())
-        try store.recoverInterruptedTranscriptions(now: Date())
+        try store.reclaimAbandonedWork(now: Date())
 
         let settler = settings.notifyURL == nil ? nil : TranscriptSettler(
             store: store, window: settings.window, suspectThreshold: settings.suspectThreshold, logger: logger)

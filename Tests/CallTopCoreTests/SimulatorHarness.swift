@@ -11,7 +11,8 @@ struct SimulatorHarness {
     static let fastRetry = RetrySchedule(base: 0.01, cap: 0.05, maxAttempts: 8)
     static let fastNotReady = NotReadySchedule(delays: [0.05], window: 60)
 
-    static func start(_ scenarios: [String] = [], calls: Int = 6, apiKey: Bool = false) async throws -> SimulatorHarness {
+    static func start(_ scenarios: [String] = [], calls: Int = 6, apiKey: Bool = false,
+                      requestRetry: RequestRetry = RequestRetry(schedule: fastRetry)) async throws -> SimulatorHarness {
         let config = SimulatorConfig(callCount: calls, scenarios: try scenarios.map(ScenarioRule.parse))
         let simulator = TwilioSimulator(config: config)
         _ = try await simulator.start()
@@ -19,7 +20,7 @@ struct SimulatorHarness {
             ? try Credentials(accountSid: config.accountSid, apiKey: config.apiKeySid, apiSecret: config.apiKeySecret)
             : try Credentials(accountSid: config.accountSid, authToken: config.authToken)
         let workspace = try Workspace(dataDir: temporaryDirectory(), host: try TwilioHost(apiBaseURL: simulator.baseURL),
-                                      credentials: credentials, keepLogInMemory: true)
+                                      credentials: credentials, keepLogInMemory: true, requestRetry: requestRetry)
         return SimulatorHarness(simulator: simulator, workspace: workspace)
     }
 

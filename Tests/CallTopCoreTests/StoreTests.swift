@@ -71,13 +71,14 @@ func temporaryDirectory(_ name: String = #function) -> URL {
         #expect(try store.attempts(ofRecording: sid).map(\.httpStatus) == [401])
     }
 
-    @Test func interruptedDownloadsStartAgain() throws {
+    @Test func interruptedDownloadsStartAgainOnceTheirLeaseRunsOut() throws {
         let store = try Store(dataDir: temporaryDirectory())
         try store.upsertCalls([call(1)], now: now)
         let sid = recording(1, call: 1).sid
         try store.upsertRecordings([recording(1, call: 1)], now: now)
-        try store.markDownloading(sid, now: now)
-        try store.recoverInterruptedDownloads(now: now)
+        #expect(try store.claimDownload(sid, now: now) != nil)
+        #expect(try store.reclaimAbandonedWork(now: now) == 0)  // our own live claim stays
+        #expect(try store.reclaimAbandonedWork(now: now.addingTimeInterval(store.lease.duration + 1)) == 1)
         #expect(try store.recording(sid)?.downloadState == .pending)
     }
 
@@ -100,7 +101,7 @@ func temporaryDirectory(_ name: String = #function) -> URL {
         #expect(Set(object.keys) == ["call_sid", "from", "to", "direction", "call_status", "start_time", "duration_s",
                                      "recording_sid", "download_state", "bytes", "expected_bytes", "attempts", "last_error",
                                      "next_retry_at", "path", "sha256", "transcript_source", "transcript_chars",
-                                     "suspect", "delivery"])
+                                     "suspect", "delivery", "recordings"])
         #expect(object["start_time"] as? String == "2027-01-15T08:00:00Z")
         #expect(object["transcript_source"] as? String == "none")
         #expect(object["recording_sid"] is NSNull)
@@ -109,7 +110,7 @@ func temporaryDirectory(_ name: String = #function) -> URL {
     @Test func countsByStateMatchTheRowsWithoutLoadingThem() throws {
         let store = try Store(dataDir: temporaryDirectory())
         try store.upsertCalls((1...6).map { call($0) }, now: now)
-        // Call 1 has two recordings (the earlier one counts), call 6 none.
+        // Call 1 has two recordings, absent and pending: it counts as pending, the one needing attention. Call 6 has none.
         try store.upsertRecordings([recording(11, call: 1, created: 60), recording(10, call: 1, status: "absent", created: 0),
                                     recording(2, call: 2), recording(3, call: 3, status: "processing"),
                                     recording(4, call: 4, status: "deleted"), recording(5, call: 5)], now: now)
@@ -118,7 +119,7 @@ func temporaryDirectory(_ name: String = #function) -> URL {
         let counts = try store.callCountsByState()
         #expect(counts.total == 6)
         #expect(counts.byState == fromRows)
-        #expect(counts.byState[.absent] == 1 && counts.byState[nil] == 1 && counts.byState[.pending] == 2)
+        #expect(counts.byState[.absent] == nil && counts.byState[nil] == 1 && counts.byState[.pending] == 3)
         #expect(try store.callRows(limit: 2).map(\.callSid) == [call(1).sid, call(2).sid])
     }
 }

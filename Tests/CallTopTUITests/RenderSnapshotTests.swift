@@ -118,3 +118,30 @@ struct RenderSnapshotTests {
         }
     }
 }
+
+@Suite("render: calls with several recordings")
+struct MultiRecordingRowTests {
+    let format = Formatting(timeZone: Fixture.utc)
+
+    func row(_ state: DownloadState, count: Int, next: Date? = nil) -> CallRow {
+        CallRow(callSid: "CA1", from: "+1", to: "+2", direction: "inbound", callStatus: "completed", startTime: Fixture.now,
+                durationS: 30, recordingSid: "RE1", downloadState: state, nextRetryAt: next, recordingCount: count)
+    }
+
+    @Test func theStateCellSaysHowManyRecordingsACallHas() {
+        #expect(ListView.stateCell(row(.failed, count: 2), progress: nil, format: format).0 == "failed 2 rec")
+        #expect(ListView.stateCell(row(.downloaded, count: 1), progress: nil, format: format).0 == "downloaded")
+        // Too long with the time: the count wins, the detail view has the time.
+        let waiting = ListView.stateCell(row(.retrying, count: 3, next: Fixture.now), progress: nil, format: format).0
+        #expect(waiting == "retrying 3 rec")
+        #expect(waiting.count <= ListColumn.state.preferredWidth)
+    }
+
+    @Test func theListShowsTheMark() {
+        var rows = Fixture.rows()
+        rows[2].recordingCount = 2
+        let state = Fixture.state(rows: rows)
+        let screen = render(state, size: TerminalSize(columns: 120, rows: 40), now: Fixture.now, timeZone: Fixture.utc)
+        #expect(screen.lines().contains { $0.contains(" 2 rec") })
+    }
+}

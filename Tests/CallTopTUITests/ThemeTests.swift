@@ -87,6 +87,12 @@ struct ThemeTests {
         #expect(theme[.header] == Theme.standard[.header])
     }
 
+    @Test func crlfLineEndingsAreAccepted() throws {
+        let theme = try Theme.parse("[roles]\r\nfailed = \"red\"\r\nlabel = \"cyan\" # note\r\n", name: "windows", origin: "windows.toml")
+        #expect(theme[.failed] == Style(foreground: .indexed(1)))
+        #expect(theme[.label] == Style(foreground: .indexed(6)))
+    }
+
     @Test func loadFindsNamesPathsAndExplainsUnknownOnes() throws {
         #expect(try Theme.load(nameOrPath: "light", themesDir: nil).name == "light")
         #expect(try Theme.load(nameOrPath: "high-contrast", themesDir: Self.themesDir).name == "high-contrast")

@@ -11,6 +11,8 @@ public final class Workspace: Sendable {
     public let logSink: LogSink
     public let logger: Logger
     public let bus: EventBus
+    /// How API requests (list pages, metadata) repeat after 429, 5xx and network failures.
+    public let requestRetry: RequestRetry
 
     /// `$CALLTOP_HOME`, else `$XDG_DATA_HOME/calltop`, else `~/.local/share/calltop`.
     public static func defaultDataDir(_ env: [String: String] = ProcessInfo.processInfo.environment) -> URL {
@@ -26,9 +28,10 @@ public final class Workspace: Sendable {
     /// `secrets` are redacted from the log besides the credentials: by default every
     /// secret-bearing environment variable (Redactor.secretVariables).
     public init(dataDir: URL, host: TwilioHost, credentials: Credentials?, verbose: Bool = false, keepLogInMemory: Bool = false,
-                secrets: [String] = Redactor.environmentSecrets()) throws {
+                requestRetry: RequestRetry = RequestRetry(), secrets: [String] = Redactor.environmentSecrets()) throws {
         self.dataDir = dataDir
         self.warnings = try DataDirectoryCheck.prepare(dataDir)
+        self.requestRetry = requestRetry
         self.store = try Store(dataDir: dataDir)
         self.host = host
         self.credentials = credentials
@@ -42,7 +45,7 @@ public final class Workspace: Sendable {
     /// The client, or the error that says how to set credentials.
     public func client() throws(ConfigError) -> TwilioClient {
         guard let credentials else { throw .missingCredentials(Credentials.howToSet) }
-        return TwilioClient(host: host, credentials: credentials)
+        return TwilioClient(host: host, credentials: credentials, retry: requestRetry, logger: logger)
     }
 
     public func syncService() throws(ConfigError) -> SyncService {

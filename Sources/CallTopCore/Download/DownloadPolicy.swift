@@ -13,6 +13,8 @@ public enum AttemptResult: Error, Sendable, Equatable {
     case notAudio(String)
     case redirectRefused(String)
     case local(String)
+    /// The disk filled up while writing: not Twilio's fault, and not the recording's.
+    case diskFull(freeBytes: Int64, directory: String)
 }
 
 /// What the policy decides to do next about a recording.
@@ -78,8 +80,15 @@ public struct DownloadPolicy: Sendable, Equatable {
             return .failed(reason: "the recording was deleted on Twilio")
         case let .http(status, code, message):
             return httpDecision(status: status, code: code, message: message, memory: &memory, now: now, jitter: jitter)
+        case .transport(let error) where !error.isTransient:
+            return .failed(reason: error.description)
         case .transport(let error):
             return transientDecision(error.description, memory: &memory, now: now, jitter: jitter)
+        case let .diskFull(free, directory):
+            // Retried at the schedule's slowest pace without using up the budget:
+            // the recording is fine, and freeing space is the operator's move.
+            return .retry(state: .retrying, at: now.addingTimeInterval(retry.cap),
+                          reason: "disk full: \(free) bytes free in \(directory)")
         case .notAudio(let what):
             return .failed(reason: "Twilio sent \(what) instead of audio")
         case .redirectRefused(let why):

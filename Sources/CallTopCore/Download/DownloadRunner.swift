@@ -19,7 +19,9 @@ public final class DownloadRunner: Sendable {
         public var byState: [DownloadState: Int] = [:]
         public var attempts = 0
         public var total: Int { byState.values.reduce(0, +) }
-        public var allSettled: Bool { (byState[.retrying] ?? 0) + (byState[.notReady] ?? 0) + (byState[.pending] ?? 0) == 0 }
+        public var allSettled: Bool {
+            [.retrying, .notReady, .pending, .downloading].reduce(0) { $0 + (byState[$1] ?? 0) } == 0
+        }
         public var everythingDownloaded: Bool { total == (byState[.downloaded] ?? 0) + (byState[.absent] ?? 0) }
     }
 
@@ -57,14 +59,22 @@ public final class DownloadRunner: Sendable {
                     func startNext() -> Bool {
                         guard let sid = iterator.next() else { return false }
                         group.addTask {
-                            let decision = await self.downloader.attempt(sid)
-                            progress(.finished(sid: sid, decision: decision))
+                            // Nil: another process claimed it first; its result shows up in the store.
+                            if let decision = await self.downloader.attempt(sid) {
+                                progress(.finished(sid: sid, decision: decision))
+                            }
                         }
                         return true
                     }
                     for _ in 0..<options.concurrency where !startNext() { break }
                     while await group.next() != nil { _ = startNext() }
                 }
+                continue
+            }
+            // Recordings another process is downloading: wait for its result (within the window).
+            let heldElsewhere = targets.contains { sid in (try? store.recording(sid))?.downloadState == .downloading }
+            if heldElsewhere, now() < deadline {
+                await sleep(0.25)
                 continue
             }
             guard let next = try? store.nextRetry(among: targetSet), next <= deadline else { break }

@@ -14,7 +14,7 @@ public struct DownloadTargets: Sendable {
         self.logger = logger
     }
 
-    public func resolve(_ references: [RecordingReference], now: Date = Date()) async throws(TwilioError) -> [String] {
+    public func resolve(_ references: [RecordingReference], now: Date = Date()) async throws -> [String] {
         var sids: [String] = []
         for reference in references {
             switch reference {
@@ -22,17 +22,16 @@ public struct DownloadTargets: Sendable {
                 if (try? store.recording(sid)) == nil {
                     let recording = try await client.fetchRecording(sid)
                     try await ensureCall(recording.callSid, now: now)
-                    _ = try? store.upsertRecordings([recording], now: now)
+                    try store.upsertRecordings([recording], now: now)
                 }
                 sids.append(sid)
             case .call(let callSid):
+                // Ask Twilio every time: a recording made after the last sync
+                // (a second <Record> leg, say) is one of "all of the call's recordings".
                 try await ensureCall(callSid, now: now)
-                var known = ((try? store.recordings(ofCall: callSid)) ?? []).map(\.sid)
-                if known.isEmpty {
-                    let page: TwilioPage<TwilioRecording> = try await client.getJSON(client.recordingsPageURI(createdOnOrAfter: nil, callSid: callSid, pageSize: 100))
-                    _ = try? store.upsertRecordings(page.items, now: now)
-                    known = page.items.map(\.sid)
-                }
+                let page: TwilioPage<TwilioRecording> = try await client.getJSON(client.recordingsPageURI(createdOnOrAfter: nil, callSid: callSid, pageSize: 1000))
+                try store.upsertRecordings(page.items, now: now)
+                let known = try store.recordings(ofCall: callSid).map(\.sid)
                 if known.isEmpty { logger.warning("[OFFLINE_STT] No recordings for \(callSid)") }
                 sids.append(contentsOf: known)
             }
@@ -41,9 +40,9 @@ public struct DownloadTargets: Sendable {
         return sids.filter { seen.insert($0).inserted }
     }
 
-    private func ensureCall(_ callSid: String?, now: Date) async throws(TwilioError) {
-        guard let callSid, (try? store.callExists(callSid)) != true else { return }
+    private func ensureCall(_ callSid: String?, now: Date) async throws {
+        guard let callSid, try !store.callExists(callSid) else { return }
         let call = try await client.fetchCall(callSid)
-        _ = try? store.upsertCalls([call], now: now)
+        try store.upsertCalls([call], now: now)
     }
 }

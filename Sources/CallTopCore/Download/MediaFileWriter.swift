@@ -19,9 +19,13 @@ final class MediaFileWriter: @unchecked Sendable {
     private(set) var refusal: AttemptResult?
     private let progress: @Sendable (Int64, Int64?) -> Void
     private var lastProgressBytes: Int64 = 0
+    /// write(2), replaceable so tests can fill the disk.
+    typealias WriteCall = @Sendable (Int32, UnsafeRawPointer, Int) -> Int
+    private let writeCall: WriteCall
 
-    init(finalURL: URL, progress: @escaping @Sendable (Int64, Int64?) -> Void) {
+    init(finalURL: URL, write: @escaping WriteCall = { Glibc.write($0, $1, $2) }, progress: @escaping @Sendable (Int64, Int64?) -> Void) {
         self.finalURL = finalURL
+        self.writeCall = write
         self.tempURL = finalURL.deletingLastPathComponent()
             .appendingPathComponent(".\(finalURL.lastPathComponent).\(UUID().uuidString.prefix(8)).part")
         self.progress = progress
@@ -53,10 +57,12 @@ final class MediaFileWriter: @unchecked Sendable {
         }
         var offset = 0
         while offset < chunk.count {
-            let n = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+            let n = writeCall(fd, chunk.baseAddress! + offset, chunk.count - offset)
             if n < 0 {
-                if errno == EINTR { continue }
-                refusal = .local("cannot write \(tempURL.lastPathComponent): \(String(cString: strerror(errno)))")
+                let error = errno
+                if error == EINTR { continue }
+                refusal = error == ENOSPC || error == EDQUOT ? diskFull()
+                    : .local("cannot write \(tempURL.lastPathComponent): \(String(cString: strerror(error)))")
                 return false
             }
             offset += n
@@ -84,7 +90,10 @@ final class MediaFileWriter: @unchecked Sendable {
         if let expected = head.contentLength, expected != written {
             return .failure(.transport(.truncated(received: written, expected: expected)))
         }
-        guard fsync(fd) == 0 else { return .failure(.local("fsync failed: \(String(cString: strerror(errno)))")) }
+        guard fsync(fd) == 0 else {
+            let error = errno
+            return .failure(error == ENOSPC || error == EDQUOT ? diskFull() : .local("fsync failed: \(String(cString: strerror(error)))"))
+        }
         close(fd)
         fd = -1
         guard rename(tempURL.path, finalURL.path) == 0 else {
@@ -95,6 +104,11 @@ final class MediaFileWriter: @unchecked Sendable {
         progress(written, head.contentLength)
         let digest = hashing.finalizeHex()
         return .success(SavedFile(relativePath: relativePath, bytes: written, sha256: digest))
+    }
+
+    private func diskFull() -> AttemptResult {
+        let dir = finalURL.deletingLastPathComponent().path
+        return .diskFull(freeBytes: DiskSpace.freeBytes(at: dir) ?? 0, directory: dir)
     }
 
     func discard() {
@@ -113,6 +127,6 @@ private final class HashingQueue: @unchecked Sendable {
     }
 
     func finalizeHex() -> String {
-        queue.sync { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+        queue.sync { Hex.encode(hasher.finalize()) }
     }
 }

@@ -10,15 +10,18 @@ public final class RecordingDownloader: Sendable {
     let policy: DownloadPolicy
     let logger: Logger
     let bus: EventBus?
+    let timeLimit: DownloadTimeLimit
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
 
     public init(client: TwilioClient, store: Store, retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
+                timeLimit: DownloadTimeLimit = DownloadTimeLimit(),
                 logger: Logger, bus: EventBus? = nil,
                 now: @escaping @Sendable () -> Date = Date.init,
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.client = client
         self.store = store
+        self.timeLimit = timeLimit
         self.policy = DownloadPolicy(retry: retry, notReady: notReady, hostName: client.host.hostName)
         self.logger = logger
         self.bus = bus
@@ -34,14 +37,20 @@ public final class RecordingDownloader: Sendable {
         return isPrimary ? "recordings/\(callSid).mp3" : "recordings/\(callSid)-\(recordingSid).mp3"
     }
 
+    /// Claims the recording and tries it once. Nil when it was not due or
+    /// another process holds it: nothing was fetched.
     @discardableResult
-    public func attempt(_ sid: String) async -> DownloadDecision {
+    public func attempt(_ sid: String) async -> DownloadDecision? {
         let started = now()
-        guard var stored = try? store.recording(sid) else {
-            return .failed(reason: "\(sid) is not in the store: run `calltop sync` first")
+        let claimed: StoredRecording?
+        do {
+            claimed = try store.claimDownload(sid, now: started)
+        } catch {
+            logger.error("could not claim \(sid) in the store: \(error)")
+            return nil
         }
+        guard var stored = claimed else { return nil }
         let callSid = stored.callSid
-        try? store.markDownloading(sid, now: started)
         if let callSid { bus?.emit(.callChanged(callSid: callSid)) }
 
         var status: Int?
@@ -51,7 +60,9 @@ public final class RecordingDownloader: Sendable {
         var expected: Int64?
         let result: AttemptResult
         do {
-            let outcome = try await fetch(&stored, status: &status, code: &code, received: &received, expected: &expected)
+            let outcome = try await store.keepingLeasesAlive { () async throws(AttemptResult) -> SavedFile in
+                try await fetch(&stored, status: &status, code: &code, received: &received, expected: &expected)
+            }
             saved = outcome
             result = .saved(bytes: outcome.bytes)
         } catch let failure {
@@ -63,7 +74,9 @@ public final class RecordingDownloader: Sendable {
         let attempt = DownloadAttempt(recordingSid: sid, startedAt: started, httpStatus: status, twilioCode: code, bytes: received,
                                       durationMs: Int(now().timeIntervalSince(started) * 1000), error: Self.errorText(decision))
         do {
-            try store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: expected, now: now())
+            if try !store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: expected, now: now()) {
+                logger.warning("\(sid): another process took this download over after our claim expired; its result stands")
+            }
         } catch {
             logger.error("could not store the attempt for \(sid): \(error)")
         }
@@ -76,6 +89,20 @@ public final class RecordingDownloader: Sendable {
         case .downloaded: return nil
         case .retry(_, _, let reason), .failed(let reason), .absent(let reason): return reason
         }
+    }
+
+    /// The media URL: the recording's own `uri` with `.json` → `.mp3`. A uri
+    /// that does not make a URL on the configured host is Twilio's data being
+    /// wrong, which no retry fixes.
+    static func mediaURL(uri: String, channels: Int?, host: TwilioHost) -> String? {
+        let base = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
+        guard base.hasPrefix("/"), !base.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } ?? false })
+        else { return nil }
+        var url = host.resolve(base.hasSuffix(".json") ? String(base.dropLast(5)) + ".mp3" : base + ".mp3")
+        if (channels ?? 1) == 2 { url += "?RequestedChannels=2" }
+        guard let parts = URLComponents(string: url), parts.host != nil, ["http", "https"].contains(parts.scheme?.lowercased() ?? "")
+        else { return nil }
+        return url
     }
 
     private func fetch(_ stored: inout StoredRecording, status: inout Int?, code: inout Int?, received: inout Int64,
@@ -106,13 +133,14 @@ public final class RecordingDownloader: Sendable {
         }
 
         // Media lives at the recording's own uri with .json → .mp3: it carries the right account.
-        let base = (meta.uri ?? metadataURI).split(separator: "?").first.map(String.init) ?? metadataURI
-        var mediaURL = client.host.resolve(base.hasSuffix(".json") ? String(base.dropLast(5)) + ".mp3" : base + ".mp3")
-        if (meta.channels ?? 1) == 2 { mediaURL += "?RequestedChannels=2" }
+        guard let mediaURL = Self.mediaURL(uri: meta.uri ?? metadataURI, channels: meta.channels, host: client.host) else {
+            throw .local("Twilio's uri for \(sid) is not a valid media path on \(client.host.hostName): not retrying (Twilio sent a malformed uri)")
+        }
         logger.info("[OFFLINE_STT] Downloading recording via Twilio client: \(mediaURL)")
 
-        let isPrimary = try? stored.callSid.map { try store.recordings(ofCall: $0).first?.sid == sid } ?? true
-        let relative = Self.relativePath(recordingSid: sid, callSid: stored.callSid, isPrimary: isPrimary ?? true)
+        // Assigned when the download was claimed, and never changed: a recording
+        // that arrives later with an earlier date cannot take this file's name.
+        let relative = stored.fileName ?? Self.relativePath(recordingSid: sid, callSid: stored.callSid, isPrimary: false)
         do {
             try PrivateFiles.createDirectory(store.recordingsDir)
         } catch {
@@ -125,8 +153,9 @@ public final class RecordingDownloader: Sendable {
         }
         defer { writer.discard() }
         let head: HTTPResponseHead
+        let limit = timeLimit.seconds(durationS: meta.durationS, channels: meta.channels)
         do {
-            head = try await client.getMedia(mediaURL, onHead: writer.onHead, onBody: writer.onBody)
+            head = try await client.getMedia(mediaURL, timeLimit: limit, onHead: writer.onHead, onBody: writer.onBody)
         } catch {
             received = max(writer.written, Int64(writer.errorPrefix.count))
             status = writer.head?.status
@@ -134,6 +163,17 @@ public final class RecordingDownloader: Sendable {
                 code = TwilioErrorBody.parse(writer.errorPrefix)?.code
                 logger.warning("[OFFLINE_STT] Download failed: \(refusal)")
                 throw refusal
+            }
+            // An error body longer than we keep was cut short on purpose: it is still that status.
+            if let head = writer.head, head.status != 200 {
+                let body = TwilioErrorBody.parse(writer.errorPrefix)
+                code = body?.code
+                logger.warning("[OFFLINE_STT] Download failed with status \(head.status)")
+                throw .http(status: head.status, code: body?.code, message: body?.message)
+            }
+            if case .transport(.timedOut, _) = error {
+                logger.warning("[OFFLINE_STT] Download failed: over its time limit")
+                throw .transport(.timedOut("the download took longer than its \(Int(limit)) s limit (\(received) bytes received)"))
             }
             logger.warning("[OFFLINE_STT] Download failed: \(error)")
             throw Self.classify(error, status: &status, code: &code)

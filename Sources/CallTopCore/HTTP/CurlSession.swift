@@ -20,6 +20,16 @@ public enum TransportError: Error, Equatable, CustomStringConvertible, Sendable 
     case network(String)
     /// The body sink refused the data (disk full, not audio, ...).
     case aborted(String)
+    /// libcurl could not use the URL: no retry will change that.
+    case badURL(String)
+
+    /// Worth trying again later: the network, not the request, was at fault.
+    public var isTransient: Bool {
+        switch self {
+        case .truncated, .timedOut, .network: return true
+        case .aborted, .badURL: return false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -28,6 +38,7 @@ public enum TransportError: Error, Equatable, CustomStringConvertible, Sendable 
         case .timedOut(let m): return "timed out: \(m)"
         case .network(let m): return "network error: \(m)"
         case .aborted(let m): return m
+        case .badURL(let m): return "unusable URL: \(m)"
         }
     }
 }
@@ -64,16 +75,19 @@ public final class CurlSession: @unchecked Sendable {
     /// it aborts the transfer. `userPassword` is sent as HTTP Basic only when
     /// non-nil: the caller decides which hosts may see credentials. Redirects
     /// are never followed here.
+    /// `timeLimit` bounds the whole transfer, in seconds (nil: only the stall guard).
     public func get(
         _ url: String,
         userPassword: String?,
         accept: String? = nil,
+        timeLimit: TimeInterval? = nil,
         onHead: @escaping @Sendable (HTTPResponseHead) -> Void = { _ in },
         onBody: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool
     ) async throws(TransportError) -> HTTPResponseHead {
         let result: Result<HTTPResponseHead, TransportError> = await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: self.performBlocking(url, userPassword: userPassword, accept: accept, onHead: onHead, onBody: onBody))
+                continuation.resume(returning: self.performBlocking(url, userPassword: userPassword, accept: accept, timeLimit: timeLimit,
+                                                                    onHead: onHead, onBody: onBody))
             }
         }
         return try result.get()
@@ -90,7 +104,7 @@ public final class CurlSession: @unchecked Sendable {
     }
 
     private func performBlocking(
-        _ url: String, userPassword: String?, accept: String?,
+        _ url: String, userPassword: String?, accept: String?, timeLimit: TimeInterval?,
         onHead: @escaping @Sendable (HTTPResponseHead) -> Void,
         onBody: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool
     ) -> Result<HTTPResponseHead, TransportError> {
@@ -108,6 +122,9 @@ public final class CurlSession: @unchecked Sendable {
         Self.applySafeDefaults(handle, connectSeconds: timeouts.connectSeconds)
         _ = calltop_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, timeouts.lowSpeedBytes)
         _ = calltop_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, timeouts.lowSpeedSeconds)
+        if let timeLimit, timeLimit.isFinite, timeLimit > 0 {
+            _ = calltop_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(min(timeLimit, 7 * 86_400) * 1000))
+        }
         // Larger reads mean fewer callbacks, writes and hash updates per megabyte (the default is 16 KiB).
         _ = calltop_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 << 10)
         if let userPassword {
@@ -138,6 +155,8 @@ public final class CurlSession: @unchecked Sendable {
             return .failure(.aborted(transfer.abortReason ?? "transfer stopped by the receiver"))
         case CURLE_OPERATION_TIMEDOUT:
             return .failure(.timedOut(CurlSession.message(code)))
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            return .failure(.badURL(CurlSession.message(code)))
         default:
             return .failure(.network(CurlSession.message(code)))
         }

@@ -1,8 +1,9 @@
 import Foundation
 
-/// One call as `list` and the dashboard show it: the call plus its primary
-/// recording's download state and the authoritative transcript's summary.
-/// Field names follow DESIGN.md's `list --json` contract.
+/// One call as `list` and the dashboard show it: the call, its primary
+/// recording, the state that needs attention first across all its recordings,
+/// and the authoritative transcript's summary. Field names follow DESIGN.md's
+/// `list --json` contract.
 public struct CallRow: Sendable, Equatable, Codable {
     public var callSid: String
     public var from: String
@@ -26,13 +27,17 @@ public struct CallRow: Sendable, Equatable, Codable {
     public var suspect: Bool
     /// The outbound webhook's state for this call: delivered, pending, failing, or nil when none was queued.
     public var delivery: String?
+    public var recordingCount: Int
+    /// Every recording, oldest first: filled for `list --json`, empty in the dashboard's rows.
+    public var recordings: [CallRecording]
 
     public init(
         callSid: String, from: String, to: String, direction: String, callStatus: String,
         startTime: Date?, durationS: Int?, recordingSid: String? = nil, downloadState: DownloadState? = nil,
         bytes: Int64? = nil, expectedBytes: Int64? = nil, attempts: Int = 0, lastError: String? = nil,
         nextRetryAt: Date? = nil, path: String? = nil, sha256: String? = nil,
-        transcriptSource: TranscriptSource = .none, transcriptChars: Int = 0, suspect: Bool = false, delivery: String? = nil
+        transcriptSource: TranscriptSource = .none, transcriptChars: Int = 0, suspect: Bool = false, delivery: String? = nil,
+        recordingCount: Int? = nil, recordings: [CallRecording] = []
     ) {
         self.callSid = callSid; self.from = from; self.to = to; self.direction = direction
         self.callStatus = callStatus; self.startTime = startTime; self.durationS = durationS
@@ -41,6 +46,8 @@ public struct CallRow: Sendable, Equatable, Codable {
         self.nextRetryAt = nextRetryAt; self.path = path; self.sha256 = sha256
         self.transcriptSource = transcriptSource; self.transcriptChars = transcriptChars
         self.suspect = suspect; self.delivery = delivery
+        self.recordingCount = recordingCount ?? (recordings.isEmpty ? (recordingSid == nil ? 0 : 1) : recordings.count)
+        self.recordings = recordings
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,7 +55,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         case durationS = "duration_s", recordingSid = "recording_sid", downloadState = "download_state"
         case bytes, expectedBytes = "expected_bytes", attempts, lastError = "last_error"
         case nextRetryAt = "next_retry_at", path, sha256, transcriptSource = "transcript_source"
-        case transcriptChars = "transcript_chars", suspect, delivery
+        case transcriptChars = "transcript_chars", suspect, delivery, recordings
     }
 
     /// Explicit nulls: every documented field is present in `--json` output.
@@ -74,6 +81,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         try c.encode(transcriptChars, forKey: .transcriptChars)
         try c.encode(suspect, forKey: .suspect)
         try c.encode(delivery, forKey: .delivery)
+        try c.encode(recordings, forKey: .recordings)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,7 +97,58 @@ public struct CallRow: Sendable, Equatable, Codable {
             path: try c.decodeIfPresent(String.self, forKey: .path), sha256: try c.decodeIfPresent(String.self, forKey: .sha256),
             transcriptSource: try c.decode(TranscriptSource.self, forKey: .transcriptSource),
             transcriptChars: try c.decode(Int.self, forKey: .transcriptChars),
-            suspect: try c.decodeIfPresent(Bool.self, forKey: .suspect) ?? false, delivery: try c.decodeIfPresent(String.self, forKey: .delivery))
+            suspect: try c.decodeIfPresent(Bool.self, forKey: .suspect) ?? false, delivery: try c.decodeIfPresent(String.self, forKey: .delivery),
+            recordings: try c.decodeIfPresent([CallRecording].self, forKey: .recordings) ?? [])
+    }
+}
+
+/// One recording in `list --json`'s `recordings` array.
+public struct CallRecording: Sendable, Equatable, Codable {
+    public var recordingSid: String
+    public var downloadState: DownloadState
+    public var bytes: Int64?
+    public var expectedBytes: Int64?
+    public var attempts: Int
+    public var lastError: String?
+    public var nextRetryAt: Date?
+    public var path: String?
+    public var sha256: String?
+    public var channels: Int?
+    public var durationS: Int?
+
+    public init(recordingSid: String, downloadState: DownloadState, bytes: Int64? = nil, expectedBytes: Int64? = nil, attempts: Int = 0,
+                lastError: String? = nil, nextRetryAt: Date? = nil, path: String? = nil, sha256: String? = nil,
+                channels: Int? = nil, durationS: Int? = nil) {
+        self.recordingSid = recordingSid; self.downloadState = downloadState; self.bytes = bytes; self.expectedBytes = expectedBytes
+        self.attempts = attempts; self.lastError = lastError; self.nextRetryAt = nextRetryAt; self.path = path; self.sha256 = sha256
+        self.channels = channels; self.durationS = durationS
+    }
+
+    init(_ r: StoredRecording) {
+        self.init(recordingSid: r.sid, downloadState: r.downloadState, bytes: r.bytes, expectedBytes: r.expectedBytes, attempts: r.attempts,
+                  lastError: r.lastError, nextRetryAt: r.nextRetryAt, path: r.path, sha256: r.sha256, channels: r.channels,
+                  durationS: r.durationS.map { max(0, $0) })
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case recordingSid = "recording_sid", downloadState = "download_state", bytes, expectedBytes = "expected_bytes", attempts
+        case lastError = "last_error", nextRetryAt = "next_retry_at", path, sha256, channels, durationS = "duration_s"
+    }
+
+    /// Explicit nulls, as for the call objects.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(recordingSid, forKey: .recordingSid)
+        try c.encode(downloadState, forKey: .downloadState)
+        try c.encode(bytes, forKey: .bytes)
+        try c.encode(expectedBytes, forKey: .expectedBytes)
+        try c.encode(attempts, forKey: .attempts)
+        try c.encode(lastError, forKey: .lastError)
+        try c.encode(nextRetryAt, forKey: .nextRetryAt)
+        try c.encode(path, forKey: .path)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(channels, forKey: .channels)
+        try c.encode(durationS, forKey: .durationS)
     }
 }
 

@@ -6,9 +6,16 @@ extension Store {
     /// primary (earliest) recording and a summary of the transcript that
     /// counts (any non-empty offline transcript wins). Columns are read by
     /// position: with 100,000 calls, name lookups cost more than the query.
+    /// SQL that ranks a recording's `download_state` as `DownloadState.byAttention` does:
+    /// derived from the Swift order, so the two cannot drift apart.
+    static let attentionRankSQL = "CASE download_state "
+        + DownloadState.byAttention.enumerated().map { "WHEN '\($0.element.rawValue)' THEN \($0.offset) " }.joined()
+        + "ELSE \(DownloadState.byAttention.count) END"
+
     static let callRowSQL = """
         SELECT c.sid, c.from_number, c.to_number, c.direction, c.status, c.start_time, c.duration_s,
-               r.sid, r.download_state, r.bytes, r.expected_bytes, r.attempts, r.last_error,
+               r.sid, (SELECT download_state FROM recordings WHERE call_sid = c.sid ORDER BY \(attentionRankSQL) LIMIT 1),
+               r.bytes, r.expected_bytes, r.attempts, r.last_error,
                r.next_retry_at, r.path, r.sha256,
                CASE WHEN TRIM(o.text) != '' THEN LENGTH(TRIM(o.text)) END,
                (SELECT LENGTH(TRIM(t.text)) FROM transcripts t WHERE t.call_sid = c.sid AND t.source = 'realtime' AND TRIM(t.text) != ''
@@ -16,7 +23,8 @@ extension Store {
                x.suspect,
                (SELECT CASE WHEN d.state = 'delivered' THEN 'delivered' WHEN d.attempts > 0 AND d.last_error IS NOT NULL THEN 'failing'
                             ELSE 'pending' END
-                FROM webhook_outbox d WHERE d.call_sid = c.sid ORDER BY d.version DESC LIMIT 1)
+                FROM webhook_outbox d WHERE d.call_sid = c.sid ORDER BY d.version DESC LIMIT 1),
+               (SELECT COUNT(*) FROM recordings WHERE call_sid = c.sid)
         FROM calls c
         LEFT JOIN recordings r ON r.sid = (
             SELECT sid FROM recordings WHERE call_sid = c.sid ORDER BY COALESCE(date_created, 0), sid LIMIT 1)
@@ -35,16 +43,18 @@ extension Store {
             bytes: row[9], expectedBytes: row[10], attempts: (row[11] as Int?) ?? 0, lastError: row[12],
             nextRetryAt: date(13), path: row[14], sha256: row[15],
             transcriptSource: offline != nil ? .offline : realtime != nil ? .realtime : .none,
-            transcriptChars: offline ?? realtime ?? 0, suspect: (row[18] as Bool?) ?? false, delivery: row[19])
+            transcriptChars: offline ?? realtime ?? 0, suspect: (row[18] as Bool?) ?? false, delivery: row[19],
+            recordingCount: row[20])
     }
 
-    /// Every call, newest first; `state` keeps only calls whose primary recording is in it.
-    public func callRows(state: DownloadState? = nil, limit: Int? = nil) throws -> [CallRow] {
+    /// Every call, newest first; `state` keeps calls with any recording in it.
+    /// `withRecordings` fills each row's `recordings` (for `list --json`).
+    public func callRows(state: DownloadState? = nil, limit: Int? = nil, withRecordings: Bool = false) throws -> [CallRow] {
         try db.read { db in
             var sql = Self.callRowSQL
             var args: StatementArguments = []
             if let state {
-                sql += " WHERE r.download_state = ?"
+                sql += " WHERE EXISTS (SELECT 1 FROM recordings s WHERE s.call_sid = c.sid AND s.download_state = ?)"
                 args += [state.rawValue]
             }
             sql += " ORDER BY c.start_time DESC, c.sid DESC"
@@ -52,6 +62,14 @@ extension Store {
             var rows: [CallRow] = []
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
             while let row = try cursor.next() { rows.append(Self.callRow(row)) }
+            guard withRecordings else { return rows }
+            var byCall: [String: [CallRecording]] = [:]
+            let all = try Row.fetchCursor(db, sql: "SELECT * FROM recordings WHERE call_sid IS NOT NULL ORDER BY COALESCE(date_created, 0), sid")
+            while let r = try all.next() {
+                let stored = StoredRecording(row: r)
+                if let call = stored.callSid { byCall[call, default: []].append(CallRecording(stored)) }
+            }
+            for i in rows.indices { rows[i].recordings = byCall[rows[i].callSid] ?? [] }
             return rows
         }
     }
@@ -66,18 +84,18 @@ extension Store {
         try db.read { try Bool.fetchOne($0, sql: "SELECT 1 FROM calls WHERE sid = ?", arguments: [callSid]) ?? false }
     }
 
-    /// How many calls there are, and how many per download state of their
-    /// primary (earliest) recording, nil meaning no recording: the header's
-    /// figures, without loading every row.
+    /// How many calls there are, and how many per state (the one needing
+    /// attention first among the call's recordings), nil meaning no
+    /// recording: the header's figures, without loading every row.
     public func callCountsByState() throws -> (total: Int, byState: [DownloadState?: Int]) {
         try db.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0
             var byState: [DownloadState?: Int] = [:]
-            // SQLite takes the bare column from the row holding the MIN: each call's primary recording.
+            // SQLite takes the bare column from the row holding the MIN: each call's most urgent recording.
             let rows = try Row.fetchAll(db, sql: """
                 SELECT state, COUNT(*) FROM (
-                    SELECT r.download_state AS state, MIN(COALESCE(r.date_created, 0) || ' ' || r.sid)
-                    FROM recordings r WHERE r.call_sid IN (SELECT sid FROM calls) GROUP BY r.call_sid)
+                    SELECT download_state AS state, MIN(\(Self.attentionRankSQL))
+                    FROM recordings WHERE call_sid IN (SELECT sid FROM calls) GROUP BY call_sid)
                 GROUP BY state
                 """)
             var withRecording = 0

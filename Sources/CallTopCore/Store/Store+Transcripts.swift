@@ -49,16 +49,9 @@ extension Store {
     private static func setJob(_ db: Database, callSid: String, state: String, error: String?, now: Date) throws {
         try db.execute(sql: """
             INSERT INTO transcription_jobs(call_sid, state, error, updated_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT(call_sid) DO UPDATE SET state = excluded.state, error = excluded.error, updated_at = excluded.updated_at
+            ON CONFLICT(call_sid) DO UPDATE SET state = excluded.state, error = excluded.error, updated_at = excluded.updated_at,
+                lease_owner = NULL, lease_expires_at = NULL
             """, arguments: [callSid, state, error, now.timeIntervalSince1970])
-    }
-
-    /// A crash or kill mid-transcription leaves jobs "running": they can be run again.
-    public func recoverInterruptedTranscriptions(now: Date) throws {
-        try db.write { db in
-            try db.execute(sql: "UPDATE transcription_jobs SET state = 'pending', updated_at = ? WHERE state = 'running'",
-                           arguments: [now.timeIntervalSince1970])
-        }
     }
 
     public func offlineTranscript(_ callSid: String) throws -> StoredOfflineTranscript? {

@@ -6,11 +6,16 @@ import GRDB
 public final class Store: Sendable {
     public let dataDir: URL
     let db: DatabasePool
+    /// Whose claims this store's writes make, and how long they last.
+    public let owner: LeaseOwner
+    public let lease: LeaseTerms
 
     public var recordingsDir: URL { dataDir.appendingPathComponent("recordings", isDirectory: true) }
 
-    public init(dataDir: URL) throws {
+    public init(dataDir: URL, owner: LeaseOwner = .thisProcess, lease: LeaseTerms = LeaseTerms()) throws {
         self.dataDir = dataDir
+        self.owner = owner
+        self.lease = lease
         try PrivateFiles.prepareStore(in: dataDir)
         var config = Configuration()
         config.busyMode = .timeout(15)
@@ -20,7 +25,7 @@ public final class Store: Sendable {
         // their own before they are recorded). FULL costs an fsync per state change.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         db = try DatabasePool(path: dataDir.appendingPathComponent("calltop.sqlite").path, configuration: config)
-        try StoreSchema.migrator.migrate(db)
+        try StoreSchema.migrate(db)
     }
 
     /// Changes whenever anyone commits to the store (the WAL file grows or is
@@ -164,15 +169,32 @@ public final class Store: Sendable {
         }
     }
 
-    /// Recordings the downloader should try now: pending, or waiting and due.
+    /// Recordings the downloader should try now: pending, waiting and due, or
+    /// claimed by someone whose lease has run out.
     public func dueRecordingSids(now: Date) throws -> [String] {
         try db.read { db in
             try String.fetchAll(db, sql: """
                 SELECT sid FROM recordings
-                WHERE download_state = 'pending'
-                   OR (download_state IN ('retrying', 'not_ready') AND COALESCE(next_retry_at, 0) <= ?)
+                WHERE \(Self.claimableSQL)
                 ORDER BY COALESCE(date_created, 0) DESC
-                """, arguments: [now.timeIntervalSince1970])
+                """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
+        }
+    }
+
+    public func downloadedRecordings() throws -> [StoredRecording] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM recordings WHERE download_state = 'downloaded' ORDER BY sid").map(StoredRecording.init(row:))
+        }
+    }
+
+    /// A downloaded recording whose file no longer matches: `failed` with the
+    /// reason, so `download --failed` (or naming it) fetches it again.
+    public func markFileProblem(_ sid: String, reason: String, now: Date) throws {
+        try db.write { db in
+            try db.execute(sql: """
+                UPDATE recordings SET download_state = 'failed', last_error = ?, updated_at = ?
+                WHERE sid = ? AND download_state = 'downloaded'
+                """, arguments: [reason, now.timeIntervalSince1970, sid])
         }
     }
 
@@ -183,15 +205,6 @@ public final class Store: Sendable {
             return rows.filter { sids?.contains($0["sid"]) ?? true }
                 .compactMap { ($0["next_retry_at"] as Double?).map(Date.init(timeIntervalSince1970:)) }
                 .min()
-        }
-    }
-
-    /// A download crashed or was killed mid-way: its file never got its final
-    /// name, so it simply starts again.
-    public func recoverInterruptedDownloads(now: Date) throws {
-        try db.write { db in
-            try db.execute(sql: "UPDATE recordings SET download_state = 'pending', updated_at = ? WHERE download_state = 'downloading'",
-                           arguments: [now.timeIntervalSince1970])
         }
     }
 
@@ -213,17 +226,15 @@ public final class Store: Sendable {
         }
     }
 
-    public func markDownloading(_ sid: String, now: Date) throws {
-        try db.write { db in
-            try db.execute(sql: "UPDATE recordings SET download_state = 'downloading', updated_at = ? WHERE sid = ?",
-                           arguments: [now.timeIntervalSince1970, sid])
-        }
-    }
-
-    /// Stores one attempt and the decision it led to, in one transaction.
+    /// Stores one attempt and the decision it led to, in one transaction, and
+    /// lets go of the claim. Returns false, writing nothing, when the claim was
+    /// taken over meanwhile (the lease ran out): the newer holder's result stands.
+    @discardableResult
     public func recordAttempt(_ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
-                              file: SavedFile?, expectedBytes: Int64?, now: Date) throws {
+                              file: SavedFile?, expectedBytes: Int64?, now: Date) throws -> Bool {
         try db.write { db in
+            let holder = try String.fetchOne(db, sql: "SELECT lease_owner FROM recordings WHERE sid = ?", arguments: [attempt.recordingSid])
+            if let holder, holder != owner.description { return false }
             try db.execute(sql: """
                 INSERT INTO download_attempts(recording_sid, started_at, http_status, twilio_code, bytes, duration_ms, error)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -239,7 +250,7 @@ public final class Store: Sendable {
             try db.execute(sql: """
                 UPDATE recordings SET download_state = ?, attempts = attempts + 1, transient_failures = ?,
                     not_ready_tries = ?, not_ready_since = ?, last_error = ?, next_retry_at = ?,
-                    expected_bytes = COALESCE(?, expected_bytes), updated_at = ?
+                    expected_bytes = COALESCE(?, expected_bytes), updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
                 WHERE sid = ?
                 """, arguments: [decision.state.rawValue, memory.transientFailures, memory.notReadyTries,
                                  memory.notReadySince?.timeIntervalSince1970, lastError, nextRetry, expectedBytes,
@@ -251,6 +262,7 @@ public final class Store: Sendable {
             if decision.state == .absent {
                 try db.execute(sql: "UPDATE recordings SET status = 'absent' WHERE sid = ?", arguments: [attempt.recordingSid])
             }
+            return true
         }
     }
 
@@ -310,6 +322,9 @@ public struct StoredRecording: Sendable, Equatable {
     public var memory: RetryMemory
     public var lastError: String?
     public var nextRetryAt: Date?
+    /// The file's name under the data dir, assigned at the first download and kept.
+    public var fileName: String?
+    public var leaseOwner: String?
 
     init(row: Row) {
         let date = { (name: String) -> Date? in (row[name] as Double?).map(Date.init(timeIntervalSince1970:)) }
@@ -324,5 +339,6 @@ public struct StoredRecording: Sendable, Equatable {
         memory = RetryMemory(transientFailures: row["transient_failures"], notReadyTries: row["not_ready_tries"],
                              notReadySince: date("not_ready_since"), completedAt: completed)
         lastError = row["last_error"]; nextRetryAt = date("next_retry_at")
+        fileName = row["file_name"]; leaseOwner = row["lease_owner"]
     }
 }

@@ -2,9 +2,41 @@ import GRDB
 
 /// Append-only migrations: one per change, never edited after it lands.
 enum StoreSchema {
-    static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1: calls, recordings, attempts, transcripts") { db in
+    /// Runs every migration not yet applied, all in one EXCLUSIVE transaction:
+    /// several processes opening a new store at once see either no schema or
+    /// all of it. (GRDB's own migrator reads what was applied outside any
+    /// transaction, so two first opens could both create the tables.) The
+    /// applied names live in `grdb_migrations`, as GRDB keeps them, so stores
+    /// made by earlier versions carry on.
+    static func migrate(_ writer: some DatabaseWriter) throws {
+        try writer.barrierWriteWithoutTransaction { db in
+            try db.inTransaction(.exclusive) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                let known = Set(migrations.map(\.name))
+                if let newer = applied.subtracting(known).sorted().first {
+                    throw StoreError.schemaTooNew(newer)
+                }
+                for migration in migrations where !applied.contains(migration.name) {
+                    try migration.apply(db)
+                    try db.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES (?)", arguments: [migration.name])
+                }
+                return .commit
+            }
+        }
+    }
+
+    struct Migration {
+        var name: String
+        var apply: (Database) throws -> Void
+    }
+
+    static var migrations: [Migration] {
+        var list: [Migration] = []
+        func register(_ name: String, _ apply: @escaping (Database) throws -> Void) {
+            list.append(Migration(name: name, apply: apply))
+        }
+        register("v1: calls, recordings, attempts, transcripts") { db in
             try db.execute(sql: """
                 CREATE TABLE calls (
                     sid TEXT PRIMARY KEY NOT NULL,
@@ -99,7 +131,7 @@ enum StoreSchema {
                 );
                 """)
         }
-        m.registerMigration("v2: webhooks: realtime segments, settlements, outbox, cross-checks") { db in
+        register("v2: webhooks: realtime segments, settlements, outbox, cross-checks") { db in
             try db.execute(sql: """
                 -- Final segments of Twilio real-time transcription, one per
                 -- (session, track, sequence): duplicates and retries collapse.
@@ -154,11 +186,58 @@ enum StoreSchema {
                 );
                 """)
         }
-        m.registerMigration("v3: list order index") { db in
+        register("v3: list order index") { db in
             // The list sorts by start time then SID: with both in one index, the
             // first page is read off the index instead of sorting every call.
             try db.execute(sql: "CREATE INDEX calls_by_start_sid ON calls(start_time DESC, sid DESC)")
         }
-        return m
+        register("v4: file names assigned once, leases, sync cursor and rejects") { db in
+            try db.execute(sql: """
+                -- The name a recording's file has under the data dir, assigned at
+                -- its first download and never given to another recording.
+                ALTER TABLE recordings ADD COLUMN file_name TEXT;
+                UPDATE recordings SET file_name = path WHERE path IS NOT NULL;
+                CREATE UNIQUE INDEX recordings_by_file_name ON recordings(file_name) WHERE file_name IS NOT NULL;
+
+                -- Who is working on a claimed download or transcription, and until
+                -- when: only an expired lease may be taken over.
+                ALTER TABLE recordings ADD COLUMN lease_owner TEXT;
+                ALTER TABLE recordings ADD COLUMN lease_expires_at REAL;
+                ALTER TABLE transcription_jobs ADD COLUMN lease_owner TEXT;
+                ALTER TABLE transcription_jobs ADD COLUMN lease_expires_at REAL;
+
+                -- Where an interrupted sync goes on from: the failed page's URI.
+                CREATE TABLE sync_cursor (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    phase TEXT NOT NULL,
+                    page_uri TEXT NOT NULL,
+                    window_start TEXT,
+                    started_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+
+                -- List items Twilio sent that could not be read, kept with the reason.
+                CREATE TABLE sync_rejects (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    page_uri TEXT NOT NULL,
+                    item_index INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    item TEXT NOT NULL,
+                    seen_at REAL NOT NULL
+                );
+                """)
+        }
+        return list
+    }
+}
+
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    case schemaTooNew(String)
+
+    public var description: String {
+        switch self {
+        case .schemaTooNew(let name):
+            return "the store was written by a newer calltop (it has migration \"\(name)\", which this binary does not know): upgrade calltop"
+        }
     }
 }

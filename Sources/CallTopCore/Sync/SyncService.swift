@@ -9,10 +9,13 @@ public final class SyncService: Sendable {
         public var since: Date?
         public var limit: Int?
         public var pageSize: Int
-        public init(since: Date? = nil, limit: Int? = nil, pageSize: Int = 500) {
+        /// A run reads at most this many pages, whatever `next_page_uri` says.
+        public var maxPages: Int
+        public init(since: Date? = nil, limit: Int? = nil, pageSize: Int = 500, maxPages: Int = 10_000) {
             self.since = since
             self.limit = limit
             self.pageSize = min(1000, max(1, pageSize))
+            self.maxPages = max(1, maxPages)
         }
     }
 
@@ -22,7 +25,11 @@ public final class SyncService: Sendable {
         public var recordings = 0
         public var newRecordings = 0
         public var pages = 0
+        /// List items that could not be read (kept in the store with the reason).
+        public var rejected = 0
         public var windowStart: String?
+        /// The page this run started from when it went on from an interrupted one.
+        public var resumedFrom: String?
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -30,6 +37,7 @@ public final class SyncService: Sendable {
         public var error: TwilioError
         public var description: String {
             "sync stopped after \(partial.pages) page(s) (\(partial.calls) calls, \(partial.recordings) recordings kept): \(error)"
+                + " — the next `calltop sync` goes on from the failed page"
         }
     }
 
@@ -66,42 +74,106 @@ public final class SyncService: Sendable {
         bus?.emit(.syncStarted)
         let from = options.since ?? lastSync().map { $0.addingTimeInterval(-86_400) } ?? started.addingTimeInterval(-Self.defaultLookback)
         var report = Report(windowStart: Self.day(from))
+        // An interrupted run left the page it failed on: go on from there, over
+        // the same window, unless the user asked for another one. A --limit run
+        // filters recordings by the calls it took, which a resumed run no longer knows.
+        var cursor: SyncCursor? = options.limit == nil ? (try? store.syncCursor(Self.markName)) ?? nil : nil
+        if let c = cursor, options.since != nil, c.windowStart != report.windowStart { cursor = nil }
+        if let c = cursor {
+            report.windowStart = c.windowStart
+            report.resumedFrom = c.pageURI
+            logger.info("sync: going on from \(c.phase.rawValue) page \(c.pageURI.split(separator: "?").first ?? "")")
+        }
+        var current = cursor ?? SyncCursor(phase: .calls, pageURI: client.callsPageURI(startedOnOrAfter: report.windowStart, pageSize: options.pageSize),
+                                           windowStart: report.windowStart)
+        var pages = PageWalk(maxPages: options.maxPages)
+        var known = Set<String>()
         do {
-            var uri: String? = client.callsPageURI(startedOnOrAfter: report.windowStart, pageSize: options.pageSize)
-            var known = Set<String>()
-            pages: while let pageURI = uri {
-                let page: TwilioPage<TwilioCall> = try await client.getJSON(pageURI)
-                report.pages += 1
-                var calls = page.items
-                if let limit = options.limit { calls = Array(calls.prefix(max(0, limit - report.calls))) }
-                report.newCalls += try store.upsertCalls(calls, now: started)
-                report.calls += calls.count
-                known.formUnion(calls.map(\.sid))
-                if let limit = options.limit, report.calls >= limit { break pages }
-                uri = page.nextPageURI
+            if current.phase == .calls {
+                try await walk(from: &current, pages: &pages, report: &report) { (calls: [TwilioCall], report: inout Report) in
+                    var calls = calls
+                    if let limit = options.limit { calls = Array(calls.prefix(max(0, limit - report.calls))) }
+                    report.newCalls += try store.upsertCalls(calls, now: started)
+                    report.calls += calls.count
+                    known.formUnion(calls.map(\.sid))
+                    return options.limit.map { report.calls < $0 } ?? true
+                }
+                current = SyncCursor(phase: .recordings, pageURI: client.recordingsPageURI(createdOnOrAfter: report.windowStart, pageSize: options.pageSize),
+                                     windowStart: report.windowStart)
             }
-            uri = client.recordingsPageURI(createdOnOrAfter: report.windowStart, pageSize: options.pageSize)
-            while let pageURI = uri {
-                let page: TwilioPage<TwilioRecording> = try await client.getJSON(pageURI)
-                report.pages += 1
+            try await walk(from: &current, pages: &pages, report: &report) { (items: [TwilioRecording], report: inout Report) in
                 // With --limit, recordings of calls we did not take would appear nowhere.
-                let recordings = options.limit == nil ? page.items : page.items.filter { $0.callSid.map(known.contains) ?? false }
+                let recordings = options.limit == nil ? items : items.filter { $0.callSid.map(known.contains) ?? false }
                 report.newRecordings += try store.upsertRecordings(recordings, now: started)
                 report.recordings += recordings.count
-                uri = page.nextPageURI
+                return true
             }
-        } catch let error as TwilioError {
-            bus?.emit(.syncFailed(message: error.description))
-            logger.error("sync failed: \(error)")
-            throw Failure(partial: report, error: error)
         } catch {
-            let wrapped = TwilioError.decoding("store: \(error)")
-            bus?.emit(.syncFailed(message: wrapped.description))
-            throw Failure(partial: report, error: wrapped)
+            let twilioError: TwilioError = switch error {
+            case let e as TwilioError: e
+            case let refusal as PageWalk.Refusal: .decoding(refusal.description)
+            default: .decoding("store: \(error)")
+            }
+            if options.limit == nil { try? store.setSyncCursor(Self.markName, current, now: now()) }
+            bus?.emit(.syncFailed(message: twilioError.description))
+            logger.error("sync failed: \(twilioError)")
+            throw Failure(partial: report, error: twilioError)
         }
+        try? store.setSyncCursor(Self.markName, nil, now: now())
         try? store.setSyncMark(Self.markName, started)
-        logger.info("sync: \(report.calls) calls (\(report.newCalls) new), \(report.recordings) recordings (\(report.newRecordings) new) in \(report.pages) pages from \(report.windowStart ?? "-")")
+        let setAside = report.rejected > 0 ? ", \(report.rejected) unreadable item(s) set aside" : ""
+        logger.info("sync: \(report.calls) calls (\(report.newCalls) new), \(report.recordings) recordings (\(report.newRecordings) new) in \(report.pages) pages from \(report.windowStart ?? "-")\(setAside)")
         bus?.emit(.syncFinished(at: started, calls: report.calls))
         return report
+    }
+
+    /// Reads pages from `cursor` along `next_page_uri`, keeping the cursor on
+    /// the page being read so a failure leaves it where to go on from. `store`
+    /// keeps a page's items and says whether to read on.
+    private func walk<Item: Decodable & Sendable>(
+        from cursor: inout SyncCursor, pages: inout PageWalk, report: inout Report,
+        store keep: ([Item], inout Report) throws -> Bool
+    ) async throws {
+        var uri: String? = cursor.pageURI
+        while let pageURI = uri {
+            cursor.pageURI = pageURI
+            try pages.visit(pageURI)
+            let page: TwilioPage<Item> = try await client.getJSON(pageURI)
+            report.pages += 1
+            try keepRejects(page.rejected, pageURI: pageURI, report: &report)
+            guard try keep(page.items, &report) else { return }
+            uri = page.nextPageURI
+        }
+    }
+
+    private func keepRejects(_ rejects: [RejectedItem], pageURI: String, report: inout Report) throws {
+        guard !rejects.isEmpty else { return }
+        report.rejected += rejects.count
+        try store.recordSyncRejects(rejects, pageURI: pageURI, now: now())
+        for r in rejects {
+            logger.warning("sync: item \(r.index) of \(pageURI.split(separator: "?").first ?? "") (\(r.sid ?? "no sid")) set aside: \(r.reason)")
+        }
+    }
+}
+
+/// Guards a walk along `next_page_uri`: a page seen before means the links
+/// loop, and no run reads more than `maxPages`.
+struct PageWalk {
+    struct Refusal: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let maxPages: Int
+    private var seen = Set<String>()
+
+    init(maxPages: Int) { self.maxPages = maxPages }
+
+    mutating func visit(_ uri: String) throws(Refusal) {
+        guard seen.count < maxPages else {
+            throw Refusal(description: "more than \(maxPages) list pages in one sync: stopped (narrow it with --since)")
+        }
+        guard seen.insert(uri).inserted else {
+            throw Refusal(description: "Twilio's next_page_uri leads back to a page already read (\(uri.split(separator: "?").first ?? "")): stopped")
+        }
     }
 }

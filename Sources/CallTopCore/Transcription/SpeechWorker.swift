@@ -334,16 +334,8 @@ public actor SpeechWorker {
 
     // MARK: - helpers
 
-    /// SHA-256 (hex) of a file, read in 1 MiB blocks.
     static func sha256(of url: URL) throws -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw SpeechWorkerError.audioUnreadable("\(url.path): cannot open")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
-            hasher.update(data: block)
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        guard let digest = FileDigest.sha256(of: url) else { throw SpeechWorkerError.audioUnreadable("\(url.path): cannot read") }
+        return digest
     }
 }

@@ -26,11 +26,13 @@ public final class TranscriptionService: Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case noRecording(String)
         case notDownloaded(String)
+        /// Another live process holds the job.
+        case busy(String)
         case speech(SpeechWorkerError)
 
         public var description: String {
             switch self {
-            case .noRecording(let m), .notDownloaded(let m): return m
+            case .noRecording(let m), .notDownloaded(let m), .busy(let m): return m
             case .speech(let e): return e.description
             }
         }
@@ -38,7 +40,7 @@ public final class TranscriptionService: Sendable {
         var policyReason: String {
             switch self {
             case .noRecording: return "no recording"
-            case .notDownloaded(let m): return m
+            case .notDownloaded(let m), .busy(let m): return m
             case .speech(let e): return e.policyReason
             }
         }
@@ -65,15 +67,19 @@ public final class TranscriptionService: Sendable {
             bus?.emit(.callChanged(callSid: callSid))
             throw .notDownloaded(why)
         }
-        try? store.setTranscriptionJob(callSid, state: "running", now: Date())
+        guard (try? store.claimTranscription(callSid, now: Date())) == true else {
+            throw .busy("\(callSid) is being transcribed by another calltop process")
+        }
         bus?.emit(.callChanged(callSid: callSid))
         let request = TranscriptionRequest(audio: store.dataDir.appendingPathComponent(path), model: model,
                                            channels: max(1, recording.channels ?? 1))
         let bus = self.bus
         do {
-            let transcript = try await worker.transcribe(request) { p in
-                progress(p.fraction)
-                bus?.emit(.transcriptionProgress(callSid: callSid, fraction: p.fraction))
+            let transcript = try await store.keepingLeasesAlive {
+                try await worker.transcribe(request) { p in
+                    progress(p.fraction)
+                    bus?.emit(.transcriptionProgress(callSid: callSid, fraction: p.fraction))
+                }
             }
             try? store.saveOfflineTranscript(transcript, callSid: callSid, recordingSid: recording.sid, now: Date())
             let chars = transcript.text.trimmingCharacters(in: .whitespacesAndNewlines).count
@@ -92,8 +98,9 @@ public final class TranscriptionService: Sendable {
     /// Calls with a downloaded (or downloadable) recording and no offline transcript yet.
     public func pendingCallSids() throws -> [String] {
         try store.callRows().filter { row in
+            // `path` is the primary recording's: downloaded, whatever the call's other recordings are doing.
             guard row.transcriptSource != .offline, row.recordingSid != nil,
-                  row.downloadState != .absent, row.downloadState != .failed else { return false }
+                  row.path != nil || (row.downloadState != .absent && row.downloadState != .failed) else { return false }
             return (try? store.offlineState(row.callSid)) != .empty
         }.map(\.callSid)
     }

@@ -27,7 +27,9 @@ public enum RFC2822Date {
                 return nil
             }
         }
-        guard (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
+        // Years outside 1...9999 are no date Twilio sends, and would overflow the day arithmetic.
+        guard (1...9999).contains(year), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
+              (0...60).contains(second), abs(offsetSeconds) <= 18 * 3600 else { return nil }
         let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return Date(timeIntervalSince1970: TimeInterval(seconds))
@@ -36,7 +38,9 @@ public enum RFC2822Date {
     /// Formats as Twilio sends dates, in UTC: `Tue, 24 Nov 2026 10:00:00 +0000`.
     /// By hand for the same reason as `parse`: callers format thousands at a time.
     public static func format(_ date: Date) -> String {
-        let t = Int(date.timeIntervalSince1970.rounded(.down))
+        // Clamped to years 1...9999 (Int(_:) traps on NaN and on what does not fit).
+        let raw = date.timeIntervalSince1970
+        let t = raw.isNaN ? 0 : Int(min(max(raw, -62_135_596_800), 253_402_300_799).rounded(.down))
         let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
         let secs = t - days * 86_400
         let (year, month, day) = civil(fromDays: days)

@@ -8,21 +8,53 @@ public final class TwilioClient: Sendable {
     public let accountSid: String
     let credentials: Credentials
     let pool: SessionPool
+    let retry: RequestRetry
+    let logger: Logger?
+    let sleep: @Sendable (TimeInterval) async -> Void
+    let jitter: @Sendable () -> Double
     static let maxRedirects = 3
 
-    public init(host: TwilioHost, credentials: Credentials, timeouts: CurlSession.Timeouts = CurlSession.Timeouts()) {
+    public init(host: TwilioHost, credentials: Credentials, timeouts: CurlSession.Timeouts = CurlSession.Timeouts(),
+                retry: RequestRetry = RequestRetry(), logger: Logger? = nil,
+                sleep: @escaping @Sendable (TimeInterval) async -> Void = { try? await Task.sleep(for: .seconds($0)) },
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.host = host
         self.credentials = credentials
         self.accountSid = credentials.accountSid
         self.pool = SessionPool(timeouts: timeouts)
+        self.retry = retry
+        self.logger = logger
+        self.sleep = sleep
+        self.jitter = jitter
     }
 
     public var accountPath: String { "/2010-04-01/Accounts/\(accountSid)" }
 
     // MARK: API documents
 
-    /// GET a JSON document at a URI relative to the configured host.
+    /// GET a JSON document at a URI relative to the configured host, repeating
+    /// rate-limited, 5xx and network failures on `retry`'s schedule.
     public func getJSON<T: Decodable>(_ uri: String, as type: T.Type = T.self) async throws(TwilioError) -> T {
+        var failures = 0
+        while true {
+            let failure: RequestFailure
+            do {
+                return try await getJSONOnce(uri, as: T.self)
+            } catch {
+                failure = error
+            }
+            let error = failure.error
+            failures += 1
+            guard !Task.isCancelled,
+                  case .retry(let delay) = retry.verdict(for: error, retryAfter: failure.retryAfter, failures: failures, unit: jitter(), now: Date())
+            else { throw error }
+            let path = uri.split(separator: "?").first.map(String.init) ?? uri
+            logger?.warning("\(error): try \(failures + 1) of \(retry.schedule.maxAttempts) for \(path) in \(String(format: "%.1f", delay)) s")
+            await sleep(delay)
+        }
+    }
+
+    private func getJSONOnce<T: Decodable>(_ uri: String, as type: T.Type) async throws(RequestFailure) -> T {
         let url = host.resolve(uri)
         let session = pool.acquire()
         defer { pool.release(session) }
@@ -30,17 +62,25 @@ public final class TwilioClient: Sendable {
         do {
             (head, body) = try await session.getData(url, userPassword: credentials.basicUserPassword)
         } catch {
-            throw .transport(error, host: host.hostName)
+            throw RequestFailure(.transport(error, host: host.hostName), nil)
         }
         guard head.status == 200 else {
             let parsed = TwilioErrorBody.parse(body)
-            throw .http(status: head.status, code: parsed?.code, message: parsed?.message, host: host.hostName)
+            throw RequestFailure(.http(status: head.status, code: parsed?.code, message: parsed?.message, host: host.hostName),
+                                 head.headers["retry-after"])
         }
         do {
             return try JSONDecoder().decode(T.self, from: body)
         } catch {
-            throw .decoding("\(T.self) from \(uri.split(separator: "?").first ?? ""): \(Self.describe(error))")
+            throw RequestFailure(.decoding("\(T.self) from \(uri.split(separator: "?").first ?? ""): \(Self.describe(error))"), nil)
         }
+    }
+
+    /// One request's failure and the Retry-After header that came with it.
+    private struct RequestFailure: Error {
+        var error: TwilioError
+        var retryAfter: String?
+        init(_ error: TwilioError, _ retryAfter: String?) { self.error = error; self.retryAfter = retryAfter }
     }
 
     public func fetchRecording(_ sid: String) async throws(TwilioError) -> TwilioRecording {
@@ -71,6 +111,7 @@ public final class TwilioClient: Sendable {
     /// and never more than three times. `onHead`/`onBody` see the final response.
     public func getMedia(
         _ url: String,
+        timeLimit: TimeInterval? = nil,
         onHead: @escaping @Sendable (HTTPResponseHead) -> Void,
         onBody: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool
     ) async throws(TwilioError) -> HTTPResponseHead {
@@ -83,7 +124,7 @@ public final class TwilioClient: Sendable {
             let head: HTTPResponseHead
             do {
                 head = try await session.get(
-                    current, userPassword: authorised ? credentials.basicUserPassword : nil,
+                    current, userPassword: authorised ? credentials.basicUserPassword : nil, timeLimit: timeLimit,
                     onHead: { head in
                         isRedirect.set((300...399).contains(head.status))
                         if !isRedirect.value { onHead(head) }

@@ -94,8 +94,11 @@ extension TwilioRecording: Decodable {
 }
 
 /// A list page: the items plus where the next page is (null on the last).
+/// An item that cannot be read is set aside with the reason instead of
+/// failing the whole page: one odd recording must not hide fifty good ones.
 public struct TwilioPage<Item: Decodable & Sendable>: Decodable, Sendable {
     public var items: [Item]
+    public var rejected: [RejectedItem]
     public var nextPageURI: String?
     public var page: Int?
 
@@ -112,9 +115,39 @@ public struct TwilioPage<Item: Decodable & Sendable>: Decodable, Sendable {
         guard let listKey else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "page has neither `calls` nor `recordings`"))
         }
-        items = try c.decode([Item].self, forKey: listKey)
+        var items: [Item] = []
+        var rejected: [RejectedItem] = []
+        for (index, entry) in try c.decode([Lenient<Item>].self, forKey: listKey).enumerated() {
+            switch entry.result {
+            case .success(let item): items.append(item)
+            case .failure(let error): rejected.append(RejectedItem(index: index, reason: TwilioClient.describe(error), sid: entry.sid))
+            }
+        }
+        self.items = items
+        self.rejected = rejected
         nextPageURI = c.lenientString(Keys(stringValue: "next_page_uri")).flatMap { $0.isEmpty ? nil : $0 }
         page = c.lenientInt(Keys(stringValue: "page"))
+    }
+}
+
+/// A list item that could not be read: where it was and why.
+public struct RejectedItem: Sendable, Equatable {
+    public var index: Int
+    public var reason: String
+    /// The item's `sid` when it had a readable one.
+    public var sid: String?
+}
+
+/// Decodes one list item, keeping the error instead of throwing it.
+private struct Lenient<Item: Decodable>: Decodable {
+    var result: Result<Item, any Error>
+    var sid: String?
+
+    private struct SIDOnly: Decodable { var sid: String? }
+
+    init(from decoder: any Decoder) throws {
+        result = Result { try Item(from: decoder) }
+        if case .failure = result { sid = (try? SIDOnly(from: decoder))?.sid.map { String($0.prefix(64)) } }
     }
 }
 
@@ -129,9 +162,9 @@ extension KeyedDecodingContainer {
     func lenientInt(_ key: Key) -> Int? {
         if let i = try? decodeIfPresent(Int.self, forKey: key) { return i }
         if let s = try? decodeIfPresent(String.self, forKey: key) {
-            return Int(s.trimmingCharacters(in: .whitespaces)) ?? Double(s).map { Int($0) }
+            return Int(s.trimmingCharacters(in: .whitespaces)) ?? Double(s).flatMap(Int.init(exactlyRounded:))
         }
-        if let d = try? decodeIfPresent(Double.self, forKey: key) { return Int(d) }
+        if let d = try? decodeIfPresent(Double.self, forKey: key) { return Int(exactlyRounded: d) }
         return nil
     }
 
@@ -146,5 +179,15 @@ extension KeyedDecodingContainer {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key], debugDescription: "missing or invalid \(prefix) SID"))
         }
         return s
+    }
+}
+
+extension Int {
+    /// A JSON number as a whole number, or nil when it is not finite or does
+    /// not fit (`Int(_: Double)` would trap on both).
+    init?(exactlyRounded value: Double) {
+        let rounded = value.rounded(.towardZero)
+        guard rounded.isFinite, rounded > -9.2e18, rounded < 9.2e18 else { return nil }
+        self = Int(rounded)
     }
 }

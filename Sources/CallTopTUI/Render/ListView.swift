@@ -161,8 +161,18 @@ enum ListView {
     }
 
     /// The recording state as the list shows it, never rounder than the truth:
-    /// progress while downloading, the next try while waiting.
+    /// progress while downloading, the next try while waiting. A call with
+    /// several recordings says how many ("failed 2 rec"), its state being the
+    /// one that needs attention first; the detail view lists each.
     static func stateCell(_ row: CallRow, progress: DownloadProgress?, format: Formatting) -> (String, StyleRole) {
+        let (text, role) = singleStateCell(row, progress: progress, format: format)
+        guard row.recordingCount > 1, let state = row.downloadState else { return (text, role) }
+        let count = " \(row.recordingCount) rec"
+        let width = ListColumn.state.preferredWidth
+        return (text.count + count.count <= width ? text + count : state.rawValue + count, role)
+    }
+
+    private static func singleStateCell(_ row: CallRow, progress: DownloadProgress?, format: Formatting) -> (String, StyleRole) {
         guard let state = row.downloadState else { return ("no recording", .absent) }
         let role = StyleRole.forState(state)
         switch state {

@@ -23,8 +23,8 @@ public struct Theme: Sendable, Equatable {
         return try! parse(source.text, name: name, origin: "built-in theme '\(name)'")
     }
 
-    /// The built-in default theme.
-    public static var standard: Theme { builtIn("default")! }
+    /// The built-in default theme, parsed once.
+    public static let standard: Theme = builtIn("default")!
 
     public static func parse(_ text: String, name: String, origin: String) throws -> Theme {
         let base = name == "default" && origin.hasPrefix("built-in") ? [:] : standard.styles

@@ -5,7 +5,8 @@ enum ThemeParser {
     static func parse(_ text: String, origin: String, base: [StyleRole: Style]) throws -> [StyleRole: Style] {
         var styles = base
         var seen: [StyleRole: Int] = [:]
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // `\r\n` is one Character in Swift, so splitting on "\n" alone would keep CRLF files in one line.
+        for (offset, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let lineNumber = offset + 1
             func fail(_ message: String) -> ThemeError { ThemeError(file: origin, line: lineNumber, message: message) }
 

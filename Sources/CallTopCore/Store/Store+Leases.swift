@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+
+/// Claims on downloads and transcriptions. Several calltop processes share a
+/// store (the dashboard, `download`, `serve`): whoever claims a job records
+/// itself and a lease it renews; only an expired lease, or one whose owner is
+/// a dead process on this host, may be taken over.
+extension Store {
+    /// A recording that may be claimed now. Arguments: now, now.
+    static let claimableSQL = """
+        (download_state = 'pending'
+         OR (download_state IN ('retrying', 'not_ready') AND COALESCE(next_retry_at, 0) <= ?)
+         OR (download_state = 'downloading' AND COALESCE(lease_expires_at, 0) < ?))
+        """
+
+    /// Claims a recording for download: marks it downloading under this
+    /// store's owner and assigns its file name if it has none. Returns nil when
+    /// it is not due or someone else holds it.
+    public func claimDownload(_ sid: String, now: Date) throws -> StoredRecording? {
+        try db.write { db in
+            let t = now.timeIntervalSince1970
+            try db.execute(sql: """
+                UPDATE recordings SET download_state = 'downloading', lease_owner = ?, lease_expires_at = ?, updated_at = ?
+                WHERE sid = ? AND \(Self.claimableSQL)
+                """, arguments: [owner.description, t + lease.duration, t, sid, t, t])
+            guard db.changesCount > 0,
+                  var claimed = try Row.fetchOne(db, sql: "SELECT * FROM recordings WHERE sid = ?", arguments: [sid]).map(StoredRecording.init(row:))
+            else { return nil }
+            if claimed.fileName == nil {
+                claimed.fileName = try Self.assignFileName(db, recordingSid: sid, callSid: claimed.callSid)
+            }
+            return claimed
+        }
+    }
+
+    /// A call's first downloaded recording is `{CallSid}.mp3` (the layout the
+    /// voice-agent server used); every other one `{CallSid}-{RecordingSid}.mp3`.
+    /// The name is stored with the recording, and the unique index on it means
+    /// no later recording, whatever its date, can take a name already given.
+    static func assignFileName(_ db: Database, recordingSid: String, callSid: String?) throws -> String {
+        let preferred = RecordingDownloader.relativePath(recordingSid: recordingSid, callSid: callSid, isPrimary: true)
+        let taken = try Bool.fetchOne(db, sql: "SELECT 1 FROM recordings WHERE file_name = ?", arguments: [preferred]) ?? false
+        let name = taken ? RecordingDownloader.relativePath(recordingSid: recordingSid, callSid: callSid, isPrimary: false) : preferred
+        try db.execute(sql: "UPDATE recordings SET file_name = ? WHERE sid = ?", arguments: [name, recordingSid])
+        return name
+    }
+
+    /// Extends every lease this store's owner holds. The owner calls it every
+    /// `lease.renewEvery` while it works.
+    public func renewLeases(now: Date) throws {
+        try db.write { db in
+            let until = now.timeIntervalSince1970 + lease.duration
+            try db.execute(sql: "UPDATE recordings SET lease_expires_at = ? WHERE lease_owner = ? AND download_state = 'downloading'",
+                           arguments: [until, owner.description])
+            try db.execute(sql: "UPDATE transcription_jobs SET lease_expires_at = ? WHERE lease_owner = ? AND state = 'running'",
+                           arguments: [until, owner.description])
+        }
+    }
+
+    /// Puts back work whose owner is gone: expired leases, claims from before
+    /// leases existed, and claims of processes on this host that have exited.
+    /// Live processes' work is left alone. Returns how many jobs moved.
+    @discardableResult
+    public func reclaimAbandonedWork(now: Date) throws -> Int {
+        try db.write { db in
+            let t = now.timeIntervalSince1970
+            var moved = 0
+            for (table, state, key) in [("recordings", "downloading", "sid"), ("transcription_jobs", "running", "call_sid")] {
+                let rows = try Row.fetchAll(db, sql: "SELECT \(key) AS id, lease_owner, lease_expires_at FROM \(table) WHERE \(table == "recordings" ? "download_state" : "state") = ?",
+                                            arguments: [state])
+                for row in rows {
+                    let holder = (row["lease_owner"] as String?).flatMap(LeaseOwner.init)
+                    let expired = ((row["lease_expires_at"] as Double?) ?? 0) < t
+                    guard expired || holder == nil || holder!.isDeadLocalProcess() else { continue }
+                    let stateColumn = table == "recordings" ? "download_state" : "state"
+                    try db.execute(sql: """
+                        UPDATE \(table) SET \(stateColumn) = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                        WHERE \(key) = ? AND \(stateColumn) = ?
+                        """, arguments: [t, row["id"] as String, state])
+                    moved += db.changesCount
+                }
+            }
+            return moved
+        }
+    }
+
+    /// Claims a call's offline transcription. Returns false when another live
+    /// process is running it.
+    public func claimTranscription(_ callSid: String, now: Date) throws -> Bool {
+        try db.write { db in
+            let t = now.timeIntervalSince1970
+            try db.execute(sql: """
+                INSERT INTO transcription_jobs(call_sid, state, error, updated_at, lease_owner, lease_expires_at)
+                VALUES (?, 'running', NULL, ?, ?, ?)
+                ON CONFLICT(call_sid) DO UPDATE SET state = 'running', error = NULL, updated_at = excluded.updated_at,
+                    lease_owner = excluded.lease_owner, lease_expires_at = excluded.lease_expires_at
+                WHERE transcription_jobs.state != 'running' OR COALESCE(transcription_jobs.lease_expires_at, 0) < ?
+                """, arguments: [callSid, t, owner.description, t + lease.duration, t])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Runs `body` while renewing this owner's leases every `lease.renewEvery`
+    /// on a task of its own, so long work (a 10-minute transcription) keeps its claim.
+    public func keepingLeasesAlive<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
+        let renewal = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(lease.renewEvery))
+                if Task.isCancelled { break }
+                do { try renewLeases(now: Date()) } catch { continue }  // a busy store: the next round renews
+            }
+        }
+        defer { renewal.cancel() }
+        return try await body()
+    }
+}
