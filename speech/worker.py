@@ -13,6 +13,7 @@ stdout (protocol lines only; logs go to stderr):
   {"type": "ready", "protocol": 1, "pid": …, "models": {…}, "loaded": […]}
   {"id": …, "type": "started", "audio_seconds": 312.5, "channels": 1}
   {"id": …, "type": "progress", "fraction": 0.42, "segment": {start, end, text, channel}}
+  {"id": …, "type": "progress", "fraction": 0.5, "decoded_seconds": 60.0}   (after each window)
   {"id": …, "type": "result", "text": …, "segments": […], "language": …,
    "model": …, "model_sha256": …, "settings": {…}, "audio_seconds": …,
    "processing_seconds": …}
@@ -146,6 +147,10 @@ def transcribe(models: engine.Models, req_id, path: str, opts: dict) -> dict:
                               "end": round(window.start + s["end"], 3),
                               "text": s["text"], "channel": label} for s in res.segments]
                 done += window.duration
+            # What was really decoded: the supervisor's hang guard grows with it,
+            # not with the duration the container claims.
+            emit({"id": req_id, "type": "progress", "fraction": round(min(1.0, done / total), 4),
+                  "decoded_seconds": round(audio_seconds, 3)})
     except audio_mod.AudioUnreadable as e:
         raise RequestError("audio_unreadable", str(e))
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -15,12 +16,16 @@ public struct RunningHTTPServer: Sendable {
         public var description: String { "could not listen on \(host):\(port)" }
     }
 
+    /// `limits` bound what a client may hold open (timeouts, connection cap); nil for servers only tests and the demo talk to.
     public static func start(router: Router<BasicRequestContext>, host: String, port: Int, serverName: String,
-                             logger: Logger) async throws -> RunningHTTPServer {
+                             limits: ConnectionLimits? = nil, logger: Logger) async throws -> RunningHTTPServer {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: serverName),
+            server: limits?.server ?? .http1(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: serverName,
+                availableConnectionsDelegate: limits.map { MaximumAvailableConnections($0.maxConnections, logger: logger) }),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()

@@ -13,8 +13,12 @@ public final class WebhookReceiver: Sendable {
         /// Bearer token for the voice agent's endpoint; nil disables it.
         public var ingestToken: String?
         public var maxBodyBytes: Int
+        /// Seconds between summary lines of refused requests.
+        public var refusalSummaryInterval: TimeInterval
 
-        public init(publicURL: String, authToken: String, ingestToken: String?, maxBodyBytes: Int = 64 * 1024) {
+        public init(publicURL: String, authToken: String, ingestToken: String?, maxBodyBytes: Int = 64 * 1024,
+                    refusalSummaryInterval: TimeInterval = 60) {
+            self.refusalSummaryInterval = refusalSummaryInterval
             var base = publicURL
             while base.hasSuffix("/") { base.removeLast() }
             self.publicURL = base
@@ -39,9 +43,12 @@ public final class WebhookReceiver: Sendable {
     let settler: TranscriptSettler?
     let logger: Logger
     let onChange: @Sendable (String) -> Void
+    /// Refused requests, logged as one summary line per interval (WebhookServer's loop writes it).
+    public let refusals: RefusalTally
 
     public init(configuration: Configuration, store: Store, clock: any WebhookClock = SystemClock(), work: any RecordingWork,
                 settler: TranscriptSettler?, logger: Logger, onChange: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.refusals = RefusalTally(interval: configuration.refusalSummaryInterval, now: clock.now())
         self.configuration = configuration
         self.store = store
         self.clock = clock
@@ -49,6 +56,11 @@ public final class WebhookReceiver: Sendable {
         self.settler = settler
         self.logger = logger
         self.onChange = onChange
+    }
+
+    /// Writes the refusal summary when its interval has ended (`force`: now, at shutdown).
+    public func logRefusals(force: Bool = false) {
+        if let line = refusals.summary(now: clock.now(), force: force) { logger.warning("\(line)") }
     }
 
     // MARK: Twilio
@@ -71,7 +83,7 @@ public final class WebhookReceiver: Sendable {
 
     public func recordingStatus(target: String, signature: String?, contentType: String?, body: [UInt8]) -> Reply {
         guard let form = verifiedParameters(target: target, signature: signature, contentType: contentType, body: body) else {
-            logger.warning("[WEBHOOK] Refused a recording status callback: bad or missing X-Twilio-Signature")
+            refusals.record(.recordingStatus)
             return .forbidden
         }
         let callback: RecordingStatusCallback
@@ -104,7 +116,7 @@ public final class WebhookReceiver: Sendable {
 
     public func transcription(target: String, signature: String?, contentType: String?, body: [UInt8]) -> Reply {
         guard let form = verifiedParameters(target: target, signature: signature, contentType: contentType, body: body) else {
-            logger.warning("[WEBHOOK] Refused a transcription callback: bad or missing X-Twilio-Signature")
+            refusals.record(.transcription)
             return .forbidden
         }
         let callback: TranscriptionCallback
@@ -140,7 +152,7 @@ public final class WebhookReceiver: Sendable {
         guard let expected = configuration.ingestToken else { return .forbidden }
         let presented = authorization.flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
         guard ConstantTime.equals(presented, expected) else {
-            logger.warning("[WEBHOOK] Refused a realtime transcript: bad or missing bearer token")
+            refusals.record(.agentTranscript)
             return .forbidden
         }
         guard SID.isValid(callSid, prefix: "CA") else { return .bad("not a call SID") }

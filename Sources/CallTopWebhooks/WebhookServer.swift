@@ -14,6 +14,7 @@ public final class WebhookServer: Sendable {
     let outbox: OutboxSender?
     let host: String
     let requestedPort: Int
+    let limits: ConnectionLimits
     let logger: Logger
     private let wakeups = Atomic<UInt64>(0)
     private let running = Mutex<(server: RunningHTTPServer, loop: Task<Void, Never>?)?>(nil)
@@ -21,7 +22,8 @@ public final class WebhookServer: Sendable {
     public static let signatureHeader = HTTPField.Name("X-Twilio-Signature")!
 
     public init(receiver: WebhookReceiver, settler: TranscriptSettler?, outbox: OutboxSender?,
-                host: String = "127.0.0.1", port: Int = 0, logger: Logger) {
+                host: String = "127.0.0.1", port: Int = 0, limits: ConnectionLimits = ConnectionLimits(), logger: Logger) {
+        self.limits = limits
         self.receiver = receiver
         self.settler = settler
         self.outbox = outbox
@@ -68,7 +70,7 @@ public final class WebhookServer: Sendable {
         let server: RunningHTTPServer
         do {
             server = try await RunningHTTPServer.start(router: Self.router(receiver), host: host, port: requestedPort,
-                                                       serverName: "calltop", logger: quiet)
+                                                       serverName: "calltop", limits: limits, logger: quiet)
         } catch is RunningHTTPServer.CouldNotListen {
             throw WebhookServerError.couldNotListen(host: host, port: requestedPort)
         }
@@ -83,6 +85,7 @@ public final class WebhookServer: Sendable {
         r.loop?.cancel()
         await r.server.stop()
         _ = await r.loop?.value
+        receiver.logRefusals(force: true)
     }
 
     /// Runs until the task is cancelled (the command's main).
@@ -102,6 +105,7 @@ public final class WebhookServer: Sendable {
         while !Task.isCancelled {
             do { try settler?.tick() } catch { logger.error("[WEBHOOK] Settling transcripts failed: \(error)") }
             _ = await outbox?.tick()
+            receiver.logRefusals()
             let now = Date()
             let next = [settler?.nextCheck(), outbox?.nextAttempt()].compactMap { $0 }.min() ?? now.addingTimeInterval(1)
             await sleep(until: min(max(next, now.addingTimeInterval(0.02)), now.addingTimeInterval(1)))

@@ -21,13 +21,15 @@ enum CallListFormat {
             if let next = r.nextRetryAt, r.downloadState == .retrying || r.downloadState == .notReady {
                 note = "next try \(next.formatted(.dateTime.hour().minute().second())) · " + note
             }
-            table.append([
+            let cells: [String] = [
                 r.startTime.map { $0.formatted(time) } ?? "-", r.callSid, r.direction, r.from, r.to,
                 r.durationS.map { "\($0)s" } ?? "-", r.callStatus, r.recordingSid ?? "-", r.downloadState?.rawValue ?? "-",
                 r.bytes.map(String.init) ?? "-",
                 r.transcriptSource == .none ? "-" : "\(r.transcriptSource.rawValue) \(r.transcriptChars)c",
                 String(note.prefix(60)),
-            ])
+            ]
+            // Caller names, numbers and Twilio's errors come from outside: one line per call, whatever they hold.
+            table.append(cells.map { SafeText.escaped($0) })
         }
         let widths = header.indices.map { i in table.map { $0[i].count }.max() ?? 0 }
         return table.map { row in

@@ -19,4 +19,10 @@ struct CallTop: AsyncParsableCommand {
                       DoctorCommand.self, SimulatorCommand.self, TranscribeCommand.self, TranscriptCommand.self, RealtimeCommand.self, ServeCommand.self],
         defaultSubcommand: UICommand.self
     )
+
+    /// SIGPIPE, core dumps and the umask are settled before any argument or secret is read.
+    static func main() async {
+        ProcessHardening.apply()
+        await main(nil)
+    }
 }

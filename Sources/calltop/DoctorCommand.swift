@@ -16,7 +16,7 @@ struct DoctorCommand: AsyncParsableCommand {
         var failures = 0
         func line(_ ok: Bool, _ what: String, _ detail: String) {
             if !ok { failures += 1 }
-            print("\(ok ? "ok  " : "FAIL") \(what.padding(toLength: 20, withPad: " ", startingAt: 0)) \(detail)")
+            printSafe("\(ok ? "ok  " : "FAIL") \(what.padding(toLength: 20, withPad: " ", startingAt: 0)) \(detail)")
         }
         let workspace: Workspace
         do {
@@ -25,6 +25,10 @@ struct DoctorCommand: AsyncParsableCommand {
             line(false, "config", "\(error)")
             throw ExitCode(1)
         }
+        let dirMode = PrivateFiles.mode(workspace.dataDir).map { String($0, radix: 8) } ?? "?"
+        line(workspace.warnings.isEmpty, "data dir", workspace.warnings.first ?? "\(workspace.dataDir.path) (mode \(dirMode), files 0600)")
+        let core = ProcessHardening.coreLimit()
+        line(core.soft == 0, "core dumps", core.soft == 0 ? "off (a crash cannot write secrets to disk)" : "on (limit \(core.soft))")
         let host = workspace.host
         line(true, "host", "\(host.baseURL)" + (host.region.map { " (region \($0), edge \(host.edge ?? "-"))" } ?? ""))
         if let credentials = workspace.credentials {

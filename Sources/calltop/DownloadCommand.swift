@@ -123,7 +123,7 @@ struct DownloadCommand: AsyncParsableCommand {
                 line += " (next try \(next.formatted(date: .omitted, time: .standard)))"
             }
             if let error = r.lastError { line += ": \(error)" }
-            print(line)
+            printSafe(line)
         }
         if (summary.byState[.failed] ?? 0) > 0 { throw CommandFailure("\(summary.byState[.failed]!) recording(s) failed", code: 1) }
         if !summary.allSettled { throw CommandFailure("not everything was downloaded: some recordings are still waiting for a retry (run `calltop download` again later)", code: 3) }

@@ -28,7 +28,10 @@ struct GlobalOptions: ParsableArguments {
         // No credentials at all is fine until a command needs Twilio; half-set ones are an error now.
         let credentials: Credentials? = value("TWILIO_ACCOUNT_SID") == nil ? nil : try Credentials.fromEnvironment(env)
         let dir = dataDir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? Workspace.defaultDataDir(env)
-        return try Workspace(dataDir: dir, host: host, credentials: credentials, verbose: verbose)
+        let workspace = try Workspace(dataDir: dir, host: host, credentials: credentials, verbose: verbose,
+                                      secrets: Redactor.environmentSecrets(env))
+        for warning in workspace.warnings { FileHandle.standardError.write(Data("calltop: warning: \(warning)\n".utf8)) }
+        return workspace
     }
 }
 
@@ -52,7 +55,7 @@ extension ParsableCommand {
 
 extension ExitCode {
     static func failure(message: String, code: Int32) -> ExitCode {
-        FileHandle.standardError.write(Data("calltop: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("calltop: \(SafeText.escaped(message))\n".utf8))
         return ExitCode(code)
     }
 }
@@ -68,6 +71,12 @@ func progressLine(_ text: String) {
 func endProgressLine() {
     guard stderrIsTerminal else { return }
     FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+}
+
+/// A line of command output that carries text from outside (Twilio, callers,
+/// transcripts): made safe for the terminal, a newline inside it escaped.
+func printSafe(_ line: String) {
+    print(SafeText.escaped(line))
 }
 
 /// Arguments that name a call are checked before anything runs.

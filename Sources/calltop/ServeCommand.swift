@@ -15,7 +15,11 @@ struct ServeCommand: AsyncParsableCommand {
             Environment: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (the auth token signs Twilio's callbacks;
             an API key alone cannot check them), CALLTOP_INGEST_TOKEN (optional), CALLTOP_NOTIFY_SECRET
             (required with --notify-url; deliveries carry X-CallTop-Signature: sha256=HMAC-SHA256(secret,
-            "<X-CallTop-Timestamp>.<body>")). Prints LISTENING <port> first.
+            "<X-CallTop-Timestamp>.<body>")), CALLTOP_NOTIFY_URL (instead of --notify-url: such URLs often carry
+            a token, and flags show in `ps`). Every secret is redacted from the log.
+            Limits: a request must arrive whole within --read-timeout, an idle connection closes after
+            --idle-timeout, at most --max-connections are open at once. Refused (unsigned) requests are
+            logged as one summary line per --refusal-summary-interval. Prints LISTENING <port> first.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -29,8 +33,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The URL Twilio calls, without the /twilio/… path, e.g. https://hooks.example.com. Signatures are computed over it.", valueName: "url"))
     var publicURL: String
 
-    @Option(name: .customLong("notify-url"), help: ArgumentHelp("POST each call's settled transcript here (JSON, signed).", valueName: "url"))
+    @Option(name: .customLong("notify-url"), help: ArgumentHelp("POST each call's settled transcript here (JSON, signed; env CALLTOP_NOTIFY_URL, better when it carries a token).", valueName: "url"))
     var notifyURL: String?
+
+    @Option(name: .customLong("read-timeout"), help: ArgumentHelp("Seconds a client has to send a whole request.", valueName: "seconds"))
+    var readTimeout: Double = 30
+
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds an idle connection stays open.", valueName: "seconds"))
+    var idleTimeout: Double = 30
+
+    @Option(name: .customLong("max-connections"), help: "Connections open at once; more wait to be accepted.")
+    var maxConnections = 256
+
+    @Option(name: .customLong("refusal-summary-interval"), help: ArgumentHelp("Seconds between log lines counting refused requests.", valueName: "seconds"))
+    var refusalSummaryInterval: Double = 60
 
     @Option(name: .customLong("wait-attempts"), help: "Checks for the offline transcript before falling back to realtime.")
     var waitAttempts = 2
@@ -52,13 +68,23 @@ struct ServeCommand: AsyncParsableCommand {
         guard Self.isHTTPURL(publicURL, allowQuery: false) else {
             throw ValidationError("--public-url must be an http(s) URL without a query, e.g. https://hooks.example.com")
         }
-        if let notifyURL, !Self.isHTTPURL(notifyURL, allowQuery: true) { throw ValidationError("--notify-url must be an http(s) URL") }
+        if let notifyURL { try Self.validateNotifyURL(notifyURL, from: "--notify-url") }
+        guard readTimeout > 0, idleTimeout > 0, refusalSummaryInterval > 0 else {
+            throw ValidationError("--read-timeout, --idle-timeout and --refusal-summary-interval must be more than 0 seconds")
+        }
+        guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be between 1 and 100000") }
         guard (1...100).contains(waitAttempts) else { throw ValidationError("--wait-attempts must be between 1 and 100") }
         guard waitInterval == 0 || (0.01...3600).contains(waitInterval) else {
             throw ValidationError("--wait-interval must be 0 or between 0.01 and 3600 seconds")
         }
         guard (0...1).contains(suspectThreshold) else { throw ValidationError("--suspect-threshold must be between 0 and 1") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
+    }
+
+    /// The notify URL is never echoed: it may carry a token.
+    static func validateNotifyURL(_ text: String, from source: String) throws {
+        if URLRules.hasUserInfo(text) { throw ValidationError("\(source) must not carry user:password@ (put a token in CALLTOP_NOTIFY_SECRET)") }
+        if !Self.isHTTPURL(text, allowQuery: true) { throw ValidationError("\(source) must be an http(s) URL") }
     }
 
     static func isHTTPURL(_ text: String, allowQuery: Bool) -> Bool {
@@ -77,6 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
                     : "serve needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: the auth token validates Twilio's webhook signatures")
             }
             let notifySecret = value("CALLTOP_NOTIFY_SECRET")
+            let notifyURL = self.notifyURL ?? value("CALLTOP_NOTIFY_URL")
+            if self.notifyURL == nil, let notifyURL { try Self.validateNotifyURL(notifyURL, from: "CALLTOP_NOTIFY_URL") }
             if notifyURL != nil && notifySecret == nil {
                 throw CommandFailure("--notify-url needs CALLTOP_NOTIFY_SECRET (deliveries are signed with HMAC-SHA256)")
             }
@@ -84,7 +112,9 @@ struct ServeCommand: AsyncParsableCommand {
             let stack = try await WebhookStack.start(WebhookStack.Settings(
                 host: host, port: port, publicURL: publicURL, authToken: authToken, ingestToken: value("CALLTOP_INGEST_TOKEN"),
                 notifyURL: notifyURL, notifySecret: notifySecret, window: WaitWindow(attempts: waitAttempts, interval: waitInterval),
-                suspectThreshold: suspectThreshold, concurrency: concurrency, transcribe: !noTranscribe), workspace: workspace)
+                suspectThreshold: suspectThreshold, concurrency: concurrency, transcribe: !noTranscribe,
+                limits: ConnectionLimits(readTimeout: .seconds(readTimeout), idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections),
+                refusalSummaryInterval: refusalSummaryInterval), workspace: workspace)
             let bound = stack.port
             FileHandle.standardOutput.write(Data("""
                 LISTENING \(bound)

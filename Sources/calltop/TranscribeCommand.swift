@@ -65,7 +65,7 @@ struct TranscribeCommand: AsyncParsableCommand {
                 } catch {
                     endProgressLine()
                     failed += 1
-                    print("\(call) failed: \(error)")
+                    printSafe("\(call) failed: \(error)")
                 }
             }
             await service.worker.shutdown()
@@ -86,7 +86,7 @@ struct TranscribeCommand: AsyncParsableCommand {
         if json {
             print(try TranscriptJSON.encode(TranscriptJSON.file(t, path: url.path)))
         } else {
-            print(t.text)
+            print(SafeText.escapedLines(t.text))
         }
     }
 }
@@ -118,14 +118,14 @@ struct TranscriptCommand: AsyncParsableCommand {
                 print(try TranscriptJSON.encode(TranscriptJSON.call(call, choice: choice, offline: offline)))
                 return
             }
-            print("source: \(choice.source.rawValue)  reason: \(choice.reason)")
+            printSafe("source: \(choice.source.rawValue)  reason: \(choice.reason)")
             if choice.source == .offline, let o = offline {
-                print("engine: \(o.transcript.engine)  model: \(o.transcript.model) (\(o.transcript.modelSHA256.prefix(12))…)  audio sha256: \(o.transcript.audioSHA256.prefix(12))…  \(String(format: "%.1f", o.transcript.processingSeconds)) s for \(String(format: "%.0f", o.transcript.audioSeconds)) s")
+                printSafe("engine: \(o.transcript.engine)  model: \(o.transcript.model) (\(o.transcript.modelSHA256.prefix(12))…)  audio sha256: \(o.transcript.audioSHA256.prefix(12))…  \(String(format: "%.1f", o.transcript.processingSeconds)) s for \(String(format: "%.0f", o.transcript.audioSeconds)) s")
             } else if let engine = choice.engine {
-                print("from: \(engine)")
+                printSafe("from: \(engine)")
             }
             print("")
-            print(choice.text.isEmpty ? "(no transcript)" : choice.text)
+            print(choice.text.isEmpty ? "(no transcript)" : SafeText.escapedLines(choice.text))
         } catch {
             throw Self.failing(error)
         }

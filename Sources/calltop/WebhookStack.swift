@@ -29,6 +29,8 @@ struct WebhookStack: Sendable {
         var concurrency = 2
         /// Transcribe downloaded recordings here (false: `serve --no-transcribe`).
         var transcribe = true
+        var limits = ConnectionLimits()
+        var refusalSummaryInterval: TimeInterval = 60
     }
 
     let settings: Settings
@@ -60,9 +62,11 @@ struct WebhookStack: Sendable {
         let pipeline = RecordingPipeline(store: store, runner: try workspace.downloadRunner(), client: client,
                                          transcriber: transcriber, concurrency: settings.concurrency, logger: logger, onChange: onChange)
         let receiver = WebhookReceiver(
-            configuration: .init(publicURL: settings.publicURL, authToken: settings.authToken, ingestToken: settings.ingestToken),
+            configuration: .init(publicURL: settings.publicURL, authToken: settings.authToken, ingestToken: settings.ingestToken,
+                                 refusalSummaryInterval: settings.refusalSummaryInterval),
             store: store, work: pipeline, settler: settler, logger: logger, onChange: onChange)
-        let server = WebhookServer(receiver: receiver, settler: settler, outbox: outbox, host: settings.host, port: settings.port, logger: logger)
+        let server = WebhookServer(receiver: receiver, settler: settler, outbox: outbox, host: settings.host, port: settings.port,
+                                   limits: settings.limits, logger: logger)
         wake.server = server
         (settler ?? TranscriptSettler(store: store, suspectThreshold: settings.suspectThreshold, logger: logger)).crossCheckAll()
 

@@ -35,9 +35,11 @@ struct ScreenBufferTests {
     }
 
     @Test func controlCharactersNeverReachTheTerminal() {
-        var buffer = ScreenBuffer(size: TerminalSize(columns: 10, rows: 1))
-        buffer.put("a\u{1B}[2Jb\u{200B}c", row: 0, column: 0, role: .normal)
-        #expect(buffer.lines() == ["a?[2Jbc"])
+        // Shown as visible escapes (SafeText, shared with every command and the log), never sent raw.
+        var buffer = ScreenBuffer(size: TerminalSize(columns: 24, rows: 1))
+        buffer.put("a\u{1B}[2Jb\u{200B}c\u{9B}", row: 0, column: 0, role: .normal)
+        #expect(buffer.lines() == ["a\\x1b[2Jb\\u{200b}c\\x9b"])
+        #expect(!buffer.cells.contains { $0.character.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) } })
     }
 
     @Test func truncationAndWrappingRespectWidth() {

@@ -55,7 +55,13 @@ import Testing
         #expect(try h.store.callCount() == 0)
         #expect(try h.store.realtimeTranscript(sid("CA", 2)) == nil)
         #expect(h.work.recordingSids.isEmpty)
-        #expect(h.logLines.contains { $0.contains("Refused a recording status callback") })
+        // Not a line per refusal: one summary for the interval.
+        #expect(!h.logLines.contains { $0.contains("Refused") })
+        h.server.receiver.logRefusals(force: true)
+        let summary = h.logLines.filter { $0.contains("Refused") }
+        #expect(summary.count == 1, "\(h.logLines)")
+        #expect(summary.first?.hasPrefix("[WEBHOOK] Refused 6 unsigned or badly signed requests in the last ") == true)
+        #expect(summary.first?.hasSuffix(" s (5 recording status, 1 transcription)") == true, "\(summary)")
         #expect(!h.logLines.contains { $0.contains(testAuthToken) })
     }
 

@@ -63,12 +63,13 @@ struct ServeHarness {
     var logLines: [String] { workspace.logSink.lines() }
 
     static func start(ingestToken: String? = "ingest-token-for-tests", work: RecordingWorkLog = RecordingWorkLog(),
-                      settler: ((Store, Logger) -> TranscriptSettler)? = nil) async throws -> ServeHarness {
+                      settler: ((Store, Logger) -> TranscriptSettler)? = nil,
+                      limits: ConnectionLimits = ConnectionLimits()) async throws -> ServeHarness {
         let workspace = try Workspace(dataDir: temporaryDirectory(), host: TwilioHost(), credentials: nil, keepLogInMemory: true)
         let settlerValue = settler?(workspace.store, workspace.logger)
         let receiver = WebhookReceiver(configuration: .init(publicURL: testPublicURL, authToken: testAuthToken, ingestToken: ingestToken),
                                        store: workspace.store, work: work, settler: settlerValue, logger: workspace.logger)
-        let server = WebhookServer(receiver: receiver, settler: settlerValue, outbox: nil, port: 0, logger: workspace.logger)
+        let server = WebhookServer(receiver: receiver, settler: settlerValue, outbox: nil, port: 0, limits: limits, logger: workspace.logger)
         let port = try await server.start(runLoop: false)
         let sender = CallbackSender(serveURL: "http://127.0.0.1:\(port)", publicURL: testPublicURL, authToken: testAuthToken)
         return ServeHarness(workspace: workspace, server: server, sender: sender, port: port, work: work)

@@ -56,6 +56,10 @@ public struct TwilioHost: Sendable, Equatable {
     static func validatedOverride(_ text: String) throws(ConfigError) -> String {
         var trimmed = text
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        if URLRules.hasUserInfo(trimmed) {
+            // Never echo it: the userinfo is a password.
+            throw .invalid("API base URL '\(URLRules.withoutUserInfo(trimmed))' must not carry user:password@ (credentials come from TWILIO_* variables)")
+        }
         guard let parts = URLComponents(string: trimmed), let scheme = parts.scheme?.lowercased(),
               let host = parts.host, !host.isEmpty, parts.path.isEmpty, parts.query == nil
         else {
@@ -64,18 +68,13 @@ public struct TwilioHost: Sendable, Equatable {
         switch scheme {
         case "https":
             return trimmed
-        case "http" where TwilioHost.isLoopback(host):
+        case "http" where URLRules.isLoopback(host):
             return trimmed
         case "http":
             throw .invalid("API base URL '\(text)': plain http is allowed only for loopback (127.0.0.1, localhost, ::1); use https")
         default:
             throw .invalid("API base URL '\(text)': scheme must be https (or http for loopback)")
         }
-    }
-
-    public static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
     }
 
     /// Resolves a URI from a Twilio response (`uri`, `next_page_uri`: relative

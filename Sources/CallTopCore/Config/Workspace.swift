@@ -21,16 +21,23 @@ public final class Workspace: Sendable {
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/calltop", isDirectory: true)
     }
 
+    /// What is wrong with the data dir that the user should fix (it is open to other users).
+    /// Commands print these on stderr; `doctor` fails on them.
+    public let warnings: [String]
+
+    /// `secrets` are redacted from the log besides the credentials: by default every
+    /// secret-bearing environment variable (Redactor.secretVariables).
     public init(dataDir: URL, host: TwilioHost, credentials: Credentials?, verbose: Bool = false, keepLogInMemory: Bool = false,
-                requestRetry: RequestRetry = RequestRetry()) throws {
+                requestRetry: RequestRetry = RequestRetry(), secrets: [String] = Redactor.environmentSecrets()) throws {
         self.dataDir = dataDir
+        self.warnings = try DataDirectoryCheck.prepare(dataDir)
         self.requestRetry = requestRetry
         self.store = try Store(dataDir: dataDir)
         self.host = host
         self.credentials = credentials
         self.bus = EventBus()
         self.logSink = LogSink(logFile: dataDir.appendingPathComponent("logs/calltop.log"),
-                               redactor: Redactor(secrets: credentials?.secretsForRedaction ?? []),
+                               redactor: Redactor(secrets: (credentials?.secretsForRedaction ?? []) + secrets),
                                echoToStderr: verbose, bus: bus, keepInMemory: keepLogInMemory)
         self.logger = logSink.makeLogger(level: verbose ? .debug : .info)
     }

@@ -37,7 +37,7 @@ final class MediaFileWriter: @unchecked Sendable {
         self.head = head
         guard head.status == 200 else { return }
         if AudioCheck.isErrorContentType(head.contentType) { return }  // collected as errorPrefix, refused below
-        fd = open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        fd = open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, PrivateFiles.fileMode)
         if fd < 0 { refusal = .local("cannot create \(tempURL.path): \(String(cString: strerror(errno)))") }
     }
 

@@ -181,7 +181,7 @@ public final class RecordingDownloader: Sendable {
         // that arrives later with an earlier date cannot take this file's name.
         let relative = stored.fileName ?? Self.relativePath(recordingSid: sid, callSid: stored.callSid, isPrimary: false)
         do {
-            try FileManager.default.createDirectory(at: store.recordingsDir, withIntermediateDirectories: true)
+            try PrivateFiles.createDirectory(store.recordingsDir)
         } catch {
             throw .local("cannot create \(store.recordingsDir.path): \(error.localizedDescription)")
         }

@@ -25,9 +25,12 @@ public struct CallTopLogHandler: LogHandler {
     }
 }
 
-/// The shared end of every handler: one file, one lock, one redactor.
+/// The shared end of every handler: one file, one lock, one redactor. Every
+/// line is redacted, then made safe (SafeText): a newline or an escape
+/// sequence inside a URI or a caller's name cannot forge a line or reach the
+/// terminal of someone reading the log.
 public final class LogSink: Sendable {
-    private let file: Mutex<FileHandle?>
+    private let file: Mutex<RotatingLogFile?>
     public let path: URL?
     private let redactor: Redactor
     private let echoToStderr: Bool
@@ -35,17 +38,10 @@ public final class LogSink: Sendable {
     private let memory: Mutex<[String]>?
 
     /// `keepInMemory` is for tests: they read back exactly what was written.
-    public init(logFile: URL?, redactor: Redactor, echoToStderr: Bool = false, bus: EventBus? = nil, keepInMemory: Bool = false) {
-        var handle: FileHandle?
-        if let logFile {
-            try? FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: logFile.path) {
-                FileManager.default.createFile(atPath: logFile.path, contents: nil, attributes: [.posixPermissions: 0o600])
-            }
-            handle = try? FileHandle(forWritingTo: logFile)
-            _ = try? handle?.seekToEnd()
-        }
-        self.file = Mutex(handle)
+    /// The file is rotated by size (`rotation`), keeping a few generations.
+    public init(logFile: URL?, redactor: Redactor, echoToStderr: Bool = false, bus: EventBus? = nil, keepInMemory: Bool = false,
+                rotation: LogRotation = LogRotation()) {
+        self.file = Mutex(logFile.map { RotatingLogFile(url: $0, policy: rotation) })
         self.path = logFile
         self.redactor = redactor
         self.echoToStderr = echoToStderr
@@ -54,9 +50,9 @@ public final class LogSink: Sendable {
     }
 
     public func write(level: Logger.Level, message: String) {
-        let clean = redactor.clean(message)
+        let clean = SafeText.escaped(redactor.clean(message))
         let line = "\(Self.timestamp()) \(level.rawValue.uppercased()) \(clean)\n"
-        file.withLock { $0?.write(Data(line.utf8)) }
+        file.withLock { $0?.write(line) }
         memory?.withLock { $0.append(clean) }
         if echoToStderr { FileHandle.standardError.write(Data(line.utf8)) }
         if clean.hasPrefix("[OFFLINE_STT]") || clean.hasPrefix("[WEBHOOK]") { bus?.emit(.log(line: clean)) }

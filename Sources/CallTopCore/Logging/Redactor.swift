@@ -1,3 +1,5 @@
+import Foundation
+
 /// Removes secrets from text before it is written anywhere. The HTTP client
 /// never puts credentials in messages; this is the second lock on the door.
 public struct Redactor: Sendable {
@@ -6,6 +8,26 @@ public struct Redactor: Sendable {
     public init(secrets: [String]) {
         // Short strings would redact innocent text; a real token is 32+ characters.
         self.secrets = secrets.filter { $0.count >= 8 }
+    }
+
+    /// Environment variables that hold a secret calltop may use: each is
+    /// redacted from every log line, whichever command runs (serve checks
+    /// signatures with TWILIO_AUTH_TOKEN even when an API key authenticates).
+    public static let secretVariables = [
+        "TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET", "CALLTOP_NOTIFY_SECRET", "CALLTOP_INGEST_TOKEN", "CALLTOP_NOTIFY_URL",
+    ]
+
+    /// The values of `secretVariables` that are set. A URL counts whole, and its
+    /// query values and password each on their own (such URLs often carry a token).
+    public static func environmentSecrets(_ env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        secretVariables.compactMap { env[$0] }.filter { !$0.isEmpty }.flatMap(urlParts)
+    }
+
+    /// A secret URL's sensitive pieces, the URL itself first.
+    public static func urlParts(_ text: String) -> [String] {
+        guard text.contains("://"), let parts = URLComponents(string: text) else { return [text] }
+        return [text] + [parts.password, parts.percentEncodedPassword].compactMap { $0 }
+            + (parts.queryItems ?? []).compactMap(\.value) + (parts.percentEncodedQueryItems ?? []).compactMap(\.value)
     }
 
     public func clean(_ text: String) -> String {

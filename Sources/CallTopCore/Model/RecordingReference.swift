@@ -8,8 +8,11 @@ public enum RecordingReference: Sendable, Equatable {
 
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case unrecognised(String)
+        case userInfo(String)
         public var description: String {
             switch self {
+            case .userInfo(let text):
+                return "'\(URLRules.withoutUserInfo(text).prefix(120))': a recording URL must not carry user:password@ (credentials come from TWILIO_* variables)"
             case .unrecognised(let text):
                 return "'\(text.prefix(120))' is not a Call SID (CA + 32 hex), a Recording SID (RE + 32 hex) or a recording URL"
             }
@@ -23,6 +26,7 @@ public enum RecordingReference: Sendable, Equatable {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if SID.isValid(trimmed, prefix: "RE") { return .recording(trimmed) }
         if SID.isValid(trimmed, prefix: "CA") { return .call(trimmed) }
+        if URLRules.hasUserInfo(trimmed) { throw .userInfo(trimmed) }
         guard let sid = recordingSID(fromURL: trimmed) else { throw .unrecognised(text) }
         return .recording(sid)
     }

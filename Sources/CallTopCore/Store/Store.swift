@@ -16,7 +16,7 @@ public final class Store: Sendable {
         self.dataDir = dataDir
         self.owner = owner
         self.lease = lease
-        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        try PrivateFiles.prepareStore(in: dataDir)
         var config = Configuration()
         config.busyMode = .timeout(15)
         config.label = "calltop"

@@ -31,8 +31,9 @@ public struct TranscriptionProgress: Sendable, Equatable {
 ///
 /// - Starts it on first need and keeps it (and its loaded models) alive.
 /// - Runs one job at a time; later jobs wait in FIFO order.
-/// - Limits each job's time relative to its audio length; a job over its
-///   limit is failed with `.timedOut` and the worker killed.
+/// - Limits each job's time by the audio it really holds (JobTimeLimit: the
+///   claimed length, bounded by the file's size and by what has been decoded);
+///   a job over its limit is failed with `.timedOut` and the worker killed.
 /// - A crash fails only the job that was running (`.workerCrashed`, retryable);
 ///   the next job restarts the worker, after a backoff when crashes repeat.
 /// - `shutdown()` closes the worker's stdin and waits for it to exit.
@@ -46,9 +47,8 @@ public actor SpeechWorker {
         public var preload: [String] = [SpeechEnvironment.defaultModel]
         /// How long the worker may take to import and load models.
         public var startTimeout: Double = 120
-        /// Time limit of a job: `baseTimeLimit + timeLimitPerAudioSecond × audio seconds`.
-        public var baseTimeLimit: Double = 30
-        public var timeLimitPerAudioSecond: Double = 2
+        /// Time limit of a job, from the audio it really holds (JobTimeLimit).
+        public var timeLimit = JobTimeLimit()
         /// Restart delay after consecutive failures: initial, doubling, up to max.
         public var initialBackoff: Double = 0.5
         public var maxBackoff: Double = 10
@@ -63,6 +63,13 @@ public actor SpeechWorker {
         let progress: @Sendable (TranscriptionProgress) -> Void
         let continuation: CheckedContinuation<OfflineTranscript, Error>
         var timer: Task<Void, Never>?
+        /// What the time limit is computed from (JobTimeLimit).
+        var fileBytes: Int64 = 0
+        var claimedSeconds: Double?
+        var decodedSeconds: Double = 0
+        var channels = 1
+        var startedAt: ContinuousClock.Instant?
+        var limit: Double = 0
     }
 
     public let configuration: Configuration
@@ -96,11 +103,12 @@ public actor SpeechWorker {
         // Hash the bytes before they are transcribed: provenance names the
         // exact file content the transcript came from.
         let sha = try Self.sha256(of: request.audio)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: request.audio.path)[.size] as? NSNumber)?.int64Value ?? 0
         jobCounter += 1
         let id = "job-\(jobCounter)"
         return try await withCheckedThrowingContinuation { continuation in
             queue.append(Job(id: id, request: request, audioSHA256: sha, progress: progress,
-                             continuation: continuation))
+                             continuation: continuation, fileBytes: bytes))
             pumpSoon()
         }
     }
@@ -162,7 +170,8 @@ public actor SpeechWorker {
             }
             // Until the worker says how long the audio is, allow for loading
             // a model and a first minute of audio.
-            job.timer = timer(for: job.id, seconds: configuration.baseTimeLimit + 60 * configuration.timeLimitPerAudioSecond + 30)
+            let t = configuration.timeLimit
+            job.timer = timer(for: job.id, seconds: t.base + t.lookahead * t.perAudioSecond + 30)
             current = job
         }
     }
@@ -220,10 +229,25 @@ public actor SpeechWorker {
         for w in waiters { w.resume(throwing: error) }
     }
 
-    private func timer(for id: String, seconds: Double) -> Task<Void, Never> {
+    /// Sets the job's timer to its limit as now known; the limit only grows.
+    private func rearm(_ job: Job) -> Job {
+        guard let startedAt = job.startedAt else { return job }
+        var job = job
+        let limit = configuration.timeLimit.seconds(claimedAudioSeconds: job.claimedSeconds, decodedAudioSeconds: job.decodedSeconds,
+                                                    fileBytes: job.fileBytes, channels: job.channels)
+        guard limit > job.limit else { return job }
+        job.limit = limit
+        job.timer?.cancel()
+        let elapsed = startedAt.duration(to: .now)
+        let remaining = max(0, limit - Double(elapsed.components.seconds) - Double(elapsed.components.attoseconds) / 1e18)
+        job.timer = timer(for: job.id, seconds: remaining, limit: limit)
+        return job
+    }
+
+    private func timer(for id: String, seconds: Double, limit: Double? = nil) -> Task<Void, Never> {
         Task {
             try? await Task.sleep(for: .seconds(seconds))
-            if !Task.isCancelled { await self.jobTimedOut(id, limit: seconds) }
+            if !Task.isCancelled { await self.jobTimedOut(id, limit: limit ?? seconds) }
         }
     }
 
@@ -266,13 +290,18 @@ public actor SpeechWorker {
         case "started":
             // Now the audio length is known: set the job's real time limit.
             guard let id = message.id, var job = current, job.id == id else { return }
-            job.timer?.cancel()
-            let limit = configuration.baseTimeLimit + configuration.timeLimitPerAudioSecond
-                * (message.audioSeconds ?? 60) * Double(max(1, job.request.channels))
-            job.timer = timer(for: id, seconds: limit)
-            current = job
+            job.claimedSeconds = message.audioSeconds
+            job.channels = max(1, message.channels ?? job.request.channels)
+            job.startedAt = .now
+            job.limit = 0
+            current = rearm(job)
         case "progress":
-            guard let job = current, job.id == message.id else { return }
+            guard var job = current, job.id == message.id else { return }
+            let decoded = max(message.decodedSeconds ?? 0, message.segment?.end ?? 0)
+            if decoded > job.decodedSeconds {
+                job.decodedSeconds = decoded
+                current = rearm(job)
+            }
             job.progress(TranscriptionProgress(fraction: message.fraction ?? 0, segment: message.segment))
         case "result":
             guard let job = current, job.id == message.id else { return }

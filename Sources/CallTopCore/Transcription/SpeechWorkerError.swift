@@ -2,6 +2,8 @@
 public enum SpeechWorkerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The venv or the worker script is missing: nothing can run.
     case notInstalled(String)
+    /// The speech engine could be changed by another user: it is not run.
+    case untrusted(String)
     /// The requested model is not installed in the venv.
     case modelMissing(String)
     /// The audio file is missing or cannot be decoded.
@@ -22,6 +24,7 @@ public enum SpeechWorkerError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String {
         switch self {
         case .notInstalled(let m): return "speech engine not installed: \(m) — run `make setup`"
+        case .untrusted(let m): return "speech engine refused: \(m) — only you (or root) may be able to change the code calltop runs; fix with chmod go-w / chown, or set CALLTOP_SPEECH_HOME"
         case .modelMissing(let m): return "speech model missing: \(m) — run `make setup`"
         case .audioUnreadable(let m): return "audio unreadable: \(m)"
         case .badRequest(let m): return "bad transcription request: \(m)"
@@ -37,6 +40,7 @@ public enum SpeechWorkerError: Error, Sendable, Equatable, CustomStringConvertib
     public var policyReason: String {
         switch self {
         case .notInstalled: return "speech engine not installed"
+        case .untrusted: return "speech engine untrusted"
         case .modelMissing: return "model missing"
         case .audioUnreadable: return "audio unreadable"
         case .badRequest: return "bad request"
@@ -52,7 +56,7 @@ public enum SpeechWorkerError: Error, Sendable, Equatable, CustomStringConvertib
     public var isRetryable: Bool {
         switch self {
         case .workerCrashed, .timedOut, .shutDown, .workerInternal, .startFailed: return true
-        case .notInstalled, .modelMissing, .audioUnreadable, .badRequest: return false
+        case .notInstalled, .untrusted, .modelMissing, .audioUnreadable, .badRequest: return false
         }
     }
 

@@ -35,8 +35,11 @@ struct WorkerMessage: Decodable {
     let protocolVersion: Int?
     // started
     let audioSeconds: Double?
+    let channels: Int?
     // progress
     let fraction: Double?
+    /// Audio decoded (and transcribed) so far, from the start of the file.
+    let decodedSeconds: Double?
     let segment: TranscriptSegment?
     // result
     let text: String?
@@ -52,9 +55,10 @@ struct WorkerMessage: Decodable {
     var settingsJSON: String = "{}"
 
     enum CodingKeys: String, CodingKey {
-        case type, id, fraction, segment, text, segments, language, model, code, message
+        case type, id, fraction, segment, text, segments, language, model, code, message, channels
         case protocolVersion = "protocol"
         case audioSeconds = "audio_seconds"
+        case decodedSeconds = "decoded_seconds"
         case modelSHA256 = "model_sha256"
         case processingSeconds = "processing_seconds"
     }

@@ -36,11 +36,7 @@ final class WorkerProcess: @unchecked Sendable {
         process.arguments = ["-u", environment.workerScript.path,
                              "--models-dir", environment.modelsDirectory.path]
             + preload.flatMap { ["--preload", $0] }
-        var env = ProcessInfo.processInfo.environment
-        env["HF_HUB_OFFLINE"] = "1"        // never reach for a model hub
-        env["PYTHONUNBUFFERED"] = "1"
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        process.environment = env
+        process.environment = SpeechEnvironment.workerEnvironment()
         process.currentDirectoryURL = environment.root
         process.standardInput = stdinPipe
         process.standardOutput = stdoutPipe
@@ -53,6 +49,8 @@ final class WorkerProcess: @unchecked Sendable {
         process.terminationHandler = { [weak self] p in
             self?.noteEnd(status: p.terminationStatus, stdoutClosed: false)
         }
+        // A worker that dies between jobs must fail one job, not kill us on the next write.
+        ProcessHardening.ignoreBrokenPipes()
         try process.run()
         // Blocking reads on their own threads: simple, ordered, and no
         // dependence on run-loop based readability handlers.

@@ -6,6 +6,10 @@ import Foundation
 enum DetailContent {
     static let labelWidth = 14
 
+    static let transcriptIndent = "    "
+    /// Columns the transcript is wrapped to: the screen less its indent.
+    static func transcriptWidth(columns: Int) -> Int { max(10, columns - transcriptIndent.count) }
+
     static func callSid(of state: DashboardState) -> String? {
         switch state.mode {
         case .detail(let sid), .help(returnTo: .detail(let sid)): return sid
@@ -13,8 +17,18 @@ enum DetailContent {
         }
     }
 
-    static func lines(state: DashboardState, width: Int, timeZone: TimeZone) -> [StyledLine] {
-        guard let sid = callSid(of: state) else { return [] }
+    /// The fields, then the transcript's lines: kept as the state holds them, not copied, so a
+    /// frame costs the same with a long transcript as with a short one.
+    struct Lines: RandomAccessCollection {
+        var head: [StyledLine]
+        var tail: [StyledLine] = []
+        var startIndex: Int { 0 }
+        var endIndex: Int { head.count + tail.count }
+        subscript(i: Int) -> StyledLine { i < head.count ? head[i] : tail[i - head.count] }
+    }
+
+    static func lines(state: DashboardState, width: Int, timeZone: TimeZone) -> Lines {
+        guard let sid = callSid(of: state) else { return Lines(head: []) }
         let format = Formatting(timeZone: timeZone)
         var out: [StyledLine] = []
         func field(_ label: String, _ value: String, _ role: StyleRole = .normal) {
@@ -50,7 +64,7 @@ enum DetailContent {
         guard let detail else {
             out.append([])
             out.append([Span("  loading details…", .dim)])
-            return out
+            return Lines(head: out)
         }
 
         if detail.recordings.isEmpty {
@@ -99,19 +113,17 @@ enum DetailContent {
             field("Why", transcript.reason)
             if let engine = transcript.engine { field("Engine", engine) }
             if let created = transcript.createdAt { field("Created", format.full(created)) }
-            field("Length", "\(transcript.text.count) chars")
+            field("Length", "\(state.wrappedTranscript.characterCount(of: transcript.text)) chars")
             if detail.row.suspect {
                 field("Cross-check", "offline and realtime transcripts disagree: check the recording and both engines", .failed)
             }
             if let delivery = detail.row.delivery { field("Webhook", delivery, delivery == "failing" ? .failed : .normal) }
             out.append([])
-            for part in TextFit.wrap(transcript.text, width: max(10, width - 4)) {
-                out.append([Span("    " + part)])
-            }
+            return Lines(head: out, tail: state.wrappedTranscript.indentedLines(of: transcript.text, width: transcriptWidth(columns: width)))
         } else {
             out.append([Span("  no transcript yet", .dim)])
         }
-        return out
+        return Lines(head: out)
     }
 
     private static func attemptColumns(_ time: String, _ http: String, _ code: String, _ bytes: String, _ ms: String) -> String {

@@ -1,7 +1,16 @@
+import CallTopCore
+
 /// Terminal column width of text. Kept in pure Swift (not `wcwidth`) so that
 /// rendering gives the same answer in tests, which run without a UTF-8 locale.
 enum DisplayWidth {
+    /// Columns the character takes once drawn: a control counts as its visible escape (SafeText).
     static func of(_ character: Character) -> Int {
+        if character.asciiValue.map({ $0 >= 0x20 && $0 < 0x7F }) == true { return 1 }
+        switch SafeText.visible(character) {
+        case .keep: break
+        case .drop: return 0
+        case .escape(let spelled): return spelled.count
+        }
         guard let first = character.unicodeScalars.first else { return 0 }
         if character.unicodeScalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
         if first.properties.isEmojiPresentation { return 2 }
@@ -23,19 +32,6 @@ enum DisplayWidth {
             return true
         default:
             return false
-        }
-    }
-
-    /// Text from Twilio (caller names, errors) must never reach the terminal
-    /// as control sequences: controls become "?", invisible format characters go.
-    static func sanitize(_ character: Character) -> Character? {
-        guard let first = character.unicodeScalars.first else { return nil }
-        let v = first.value
-        if v < 0x20 || (0x7F..<0xA0).contains(v) { return "?" }
-        switch first.properties.generalCategory {
-        case .format, .control, .lineSeparator, .paragraphSeparator: return nil
-        case .nonspacingMark, .enclosingMark: return nil // a mark with no base to sit on
-        default: return character
         }
     }
 }

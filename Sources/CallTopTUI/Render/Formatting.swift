@@ -162,19 +162,23 @@ enum TextFit {
                     line = ""
                     lineWidth = 0
                 }
-                // A word longer than a line (a URI, a hash) is cut hard.
+                // A word longer than a line (a URI, a hash) is cut hard, in one pass over it.
                 while wordWidth > width {
-                    var head = ""
+                    var head = lineWidth > 0 ? " " : ""
                     var used = lineWidth > 0 ? lineWidth + 1 : 0
-                    if lineWidth > 0 { head = " " }
-                    var rest = word[...]
-                    while let ch = rest.first, used + DisplayWidth.of(ch) <= width {
-                        head.append(ch); used += DisplayWidth.of(ch); rest = rest.dropFirst()
+                    var cut = word.startIndex
+                    var taken = 0
+                    while cut < word.endIndex {
+                        let w = DisplayWidth.of(word[cut])
+                        // Always take one character, even one wider than the line, so this ends.
+                        if used + w > width && !(taken == 0 && lineWidth == 0) { break }
+                        head.append(word[cut]); used += w; taken += w
+                        cut = word.index(after: cut)
                     }
                     lines.append(line + head)
                     line = ""; lineWidth = 0
-                    word = rest
-                    wordWidth = DisplayWidth.of(word)
+                    word = word[cut...]
+                    wordWidth -= taken
                 }
                 if lineWidth > 0 { line += " "; lineWidth += 1 }
                 line += word

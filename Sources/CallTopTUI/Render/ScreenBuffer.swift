@@ -1,3 +1,5 @@
+import CallTopCore
+
 /// The size of the terminal in cells.
 public struct TerminalSize: Sendable, Equatable, Hashable {
     public var columns: Int
@@ -38,20 +40,34 @@ public struct ScreenBuffer: Sendable, Equatable {
         let end = min(size.columns, limit.map { column + $0 } ?? size.columns)
         var x = column
         for raw in text {
-            guard let character = DisplayWidth.sanitize(raw) else { continue }
-            let width = DisplayWidth.of(character)
-            if x + width > end {
-                // A wide character that does not fit leaves a blank, not half a glyph.
-                if x < end, x >= 0 { set(row: row, column: x, Cell(character: " ", role: role, width: 1)) }
-                return end
+            switch SafeText.visible(raw) {
+            case .keep:
+                guard place(raw, row: row, x: &x, end: end, role: role) else { return end }
+            case .drop:
+                continue
+            case .escape(let spelled):
+                for character in spelled {
+                    guard place(character, row: row, x: &x, end: end, role: role) else { return end }
+                }
             }
-            if x >= 0 {
-                set(row: row, column: x, Cell(character: character, role: role, width: UInt8(width)))
-                if width == 2 { set(row: row, column: x + 1, Cell(character: " ", role: role, width: 0)) }
-            }
-            x += width
         }
         return x
+    }
+
+    /// Puts one safe character at `x` and advances; false when it does not fit before `end`.
+    private mutating func place(_ character: Character, row: Int, x: inout Int, end: Int, role: StyleRole) -> Bool {
+        let width = DisplayWidth.of(character)
+        if x + width > end {
+            // A wide character that does not fit leaves a blank, not half a glyph.
+            if x < end, x >= 0 { set(row: row, column: x, Cell(character: " ", role: role, width: 1)) }
+            return false
+        }
+        if x >= 0 {
+            set(row: row, column: x, Cell(character: character, role: role, width: UInt8(width)))
+            if width == 2 { set(row: row, column: x + 1, Cell(character: " ", role: role, width: 0)) }
+        }
+        x += width
+        return true
     }
 
     /// Sets the role of cells without changing their text (selection bars, fills).

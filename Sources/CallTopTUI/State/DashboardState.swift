@@ -64,7 +64,11 @@ public struct DashboardState: Sendable, Equatable {
     public internal(set) var filterError: String?
     var filterBeforeEditing = ""
 
-    public internal(set) var detail: CallDetail?
+    public internal(set) var detail: CallDetail? { didSet { rewrapTranscript() } }
+    /// The detail view's transcript wrapped to the screen: redone only when the
+    /// transcript or the width changes, never per frame or per key (a long
+    /// transcript without spaces costs milliseconds to wrap).
+    public private(set) var wrappedTranscript = WrappedText()
     public internal(set) var detailScroll = 0
     public internal(set) var helpScroll = 0
 
@@ -78,7 +82,7 @@ public struct DashboardState: Sendable, Equatable {
     public internal(set) var syncing = false
     public internal(set) var progress: [String: DownloadProgress] = [:]
     public internal(set) var transcribing: [String: Double] = [:]
-    public internal(set) var size = TerminalSize(columns: 80, rows: 24)
+    public internal(set) var size = TerminalSize(columns: 80, rows: 24) { didSet { rewrapTranscript() } }
     /// Time of the last tick; nil before the first.
     public internal(set) var now: Date?
 
@@ -180,5 +184,50 @@ public struct DashboardState: Sendable, Equatable {
 
     mutating func setStatus(_ text: String, isError: Bool = false) {
         status = StatusMessage(text: text, isError: isError, shownAt: now)
+    }
+}
+
+/// Text wrapped to a width, kept with what it was made from, and as the
+/// detail view draws it (indented lines).
+public struct WrappedText: Sendable, Equatable {
+    public private(set) var text = ""
+    public private(set) var width = 0
+    public private(set) var lines: [String] = []
+    private(set) var indented: [StyledLine] = []
+    /// `text.count`: counting characters walks the whole text, so it is kept too.
+    private(set) var characters = 0
+
+    init() {}
+
+    init(text: String, width: Int) {
+        self.text = text
+        self.width = width
+        lines = TextFit.wrap(text, width: width)
+        indented = lines.map { [Span(DetailContent.transcriptIndent + $0)] }
+        characters = text.count
+    }
+
+    func characterCount(of text: String) -> Int {
+        text == self.text ? characters : text.count
+    }
+
+    /// The detail view's lines for `text` at `width`: the kept ones when they match.
+    func indentedLines(of text: String, width: Int) -> [StyledLine] {
+        width == self.width && text == self.text ? indented : WrappedText(text: text, width: width).indented
+    }
+
+    mutating func update(text: String, width: Int) {
+        guard width != self.width || text != self.text else { return }
+        self = WrappedText(text: text, width: width)
+    }
+}
+
+extension DashboardState {
+    mutating func rewrapTranscript() {
+        guard let text = detail?.transcript?.text else {
+            if !wrappedTranscript.lines.isEmpty { wrappedTranscript = WrappedText() }
+            return
+        }
+        wrappedTranscript.update(text: text, width: DetailContent.transcriptWidth(columns: size.columns))
     }
 }

@@ -20,7 +20,9 @@ final class NcursesTerminal {
         }
         // Without a UTF-8 locale ncurses draws box lines as letters and drops "→".
         calltop_set_locale()
+        FatalSignalRestore.install()
         guard let screen = calltop_newterm() else {
+            FatalSignalRestore.uninstall()
             let term = ProcessInfo.processInfo.environment["TERM"] ?? "(unset)"
             throw TerminalError(description: "cannot open the terminal (TERM=\(term)); try TERM=xterm-256color")
         }
@@ -164,6 +166,7 @@ final class NcursesTerminal {
         endwin()
         if let screen { delscreen(screen) }
         screen = nil
+        FatalSignalRestore.uninstall()
     }
 }
 

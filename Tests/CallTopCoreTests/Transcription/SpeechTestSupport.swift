@@ -5,10 +5,7 @@ import Foundation
 /// environment and speech synthesised offline (espeak-ng, sox, lame).
 enum SpeechTestSupport {
     /// The checkout these tests were compiled from.
-    static let environment: SpeechEnvironment = {
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        return SpeechEnvironment(root: SpeechEnvironment.ancestor(of: here, holding: "speech/worker.py") ?? here)
-    }()
+    static let environment = SpeechEnvironment(root: SpeechEnvironment.sourceTree)
 
     static var venvPresent: Bool { environment.installationProblem() == nil }
     static let skipMessage = "speech venv absent: run `make setup` (scripts/setup-speech.sh)"

@@ -24,7 +24,7 @@ struct TranscriptionProtocolTests {
         #expect(line == #"{"audio":"/a b.mp3","id":"j","options":{"channels":2,"language":null,"model":"base"}}"#)
     }
 
-    @Test func locateUsesEnvironmentThenExecutableThenCwd() throws {
+    @Test func locateUsesEnvironmentThenSourceTree() throws {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("speech-env-\(UUID().uuidString)")
         let repo = tmp.appendingPathComponent("repo")
         try FileManager.default.createDirectory(at: repo.appendingPathComponent("speech"), withIntermediateDirectories: true)
@@ -33,12 +33,8 @@ struct TranscriptionProtocolTests {
         defer { try? FileManager.default.removeItem(at: tmp) }
 
         let exe = repo.appendingPathComponent(".build/debug/calltop")
-        let elsewhere = URL(fileURLWithPath: "/")
-        #expect(SpeechEnvironment.locate(environment: ["CALLTOP_SPEECH_HOME": "/opt/x"], executable: exe,
-                                         currentDirectory: elsewhere).root.path == "/opt/x")
-        #expect(SpeechEnvironment.locate(environment: [:], executable: exe, currentDirectory: elsewhere).root.path == repo.path)
-        #expect(SpeechEnvironment.locate(environment: [:], executable: URL(fileURLWithPath: "/usr/bin/calltop"),
-                                         currentDirectory: repo.appendingPathComponent("speech")).root.path == repo.path)
+        #expect(SpeechEnvironment.locate(environment: ["CALLTOP_SPEECH_HOME": "/opt/x"], executable: exe).root.path == "/opt/x")
+        #expect(SpeechEnvironment.locate(environment: [:], executable: exe, sourceTree: repo).root.path == repo.path)
 
         let env = SpeechEnvironment(root: repo)
         #expect(env.installationProblem() == .notInstalled("no venv at \(repo.appendingPathComponent(".venv").path)"))
