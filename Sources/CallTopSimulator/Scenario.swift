@@ -23,6 +23,8 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
     case wrongCredentials
     /// The account holds this many calls, generated lazily.
     case manyCalls(count: Int)
+    /// Voice Recording Encryption (#15): encrypted `.wav` bodies, 16109 for `.mp3`.
+    case encrypted(EncryptionVariant)
 
     public static let defaultSlowBytesPerSecond = 10_000
     public static let defaultManyCalls = 20_000
@@ -30,7 +32,7 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
     /// Spec names, in the order help texts list them.
     public static let names = [
         "not_ready", "rate_limited", "flaky", "truncated", "xml_error", "redirect_offhost",
-        "absent", "slow", "wrong_credentials", "many_calls",
+        "absent", "slow", "wrong_credentials", "many_calls", "encrypted", "encrypted_fallback", "encrypted_unstored", "encrypted_corrupt",
     ]
 
     public var name: String {
@@ -45,6 +47,7 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
         case .slow: "slow"
         case .wrongCredentials: "wrong_credentials"
         case .manyCalls: "many_calls"
+        case .encrypted(let variant): variant.scenarioName
         }
     }
 
@@ -54,7 +57,7 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
         case .notReady(let n), .rateLimited(let n), .flaky(let n), .truncated(let n): n
         case .slow(let n): n
         case .manyCalls(let n): n
-        case .xmlError, .redirectOffhost, .absent, .wrongCredentials: nil
+        case .xmlError, .redirectOffhost, .absent, .wrongCredentials, .encrypted: nil
         }
     }
 
@@ -133,6 +136,10 @@ public struct ScenarioRule: Sendable, Equatable, CustomStringConvertible {
         case "redirect_offhost": scenario = .redirectOffhost
         case "absent": scenario = .absent
         case "wrong_credentials": scenario = .wrongCredentials
+        case "encrypted": scenario = .encrypted(target == .all ? .mixed : .primary)
+        case "encrypted_fallback": scenario = .encrypted(.fallback)
+        case "encrypted_unstored": scenario = .encrypted(.unstored)
+        case "encrypted_corrupt": scenario = .encrypted(.corrupt)
         default:
             throw fail("unknown scenario \"\(name)\"")
         }

@@ -41,8 +41,10 @@ public final class Workspace: Sendable {
         SyncService(client: try client(), store: store, logger: logger, bus: bus)
     }
 
-    public func downloadRunner(retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule()) throws(ConfigError) -> DownloadRunner {
-        let downloader = RecordingDownloader(client: try client(), store: store, retry: retry, notReady: notReady, logger: logger, bus: bus)
+    public func downloadRunner(retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
+                               encryption: EncryptionSettings = .fromEnvironment()) throws(ConfigError) -> DownloadRunner {
+        let downloader = RecordingDownloader(client: try client(), store: store, retry: retry, notReady: notReady, logger: logger, bus: bus,
+                                             encryption: encryption)
         return DownloadRunner(downloader: downloader, store: store)
     }
 

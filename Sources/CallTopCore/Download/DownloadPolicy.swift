@@ -13,6 +13,8 @@ public enum AttemptResult: Error, Sendable, Equatable {
     case notAudio(String)
     case redirectRefused(String)
     case local(String)
+    /// An encrypted recording that cannot be opened: no key, an unsafe key, a tag mismatch (#15).
+    case undecryptable(String)
 }
 
 /// What the policy decides to do next about a recording.
@@ -84,7 +86,7 @@ public struct DownloadPolicy: Sendable, Equatable {
             return .failed(reason: "Twilio sent \(what) instead of audio")
         case .redirectRefused(let why):
             return .failed(reason: why)
-        case .local(let why):
+        case .local(let why), .undecryptable(let why):
             return .failed(reason: why)
         }
     }
@@ -102,6 +104,7 @@ public struct DownloadPolicy: Sendable, Equatable {
         case 429, 500...599:
             return transientDecision(label + (message.map { ": \($0)" } ?? ""), memory: &memory, now: now, jitter: jitter)
         default:
+            if let code, let meaning = RecordingEncryptionError.meaning(code) { return .failed(reason: "\(label): \(meaning)") }
             return .failed(reason: label + (message.map { ": \($0)" } ?? ""))
         }
     }
@@ -136,6 +139,7 @@ public struct DownloadPolicy: Sendable, Equatable {
         switch code {
         case 16101: return "too short"
         case 16102: return "silent"
+        case RecordingEncryptionError.notStoredNoValidKey: return RecordingEncryptionError.meaning(code) ?? "not stored"
         default: return "no audio"
         }
     }

@@ -12,11 +12,14 @@ public final class RecordingDownloader: Sendable {
     let bus: EventBus?
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
+    let encryption: EncryptionSettings
 
     public init(client: TwilioClient, store: Store, retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
                 logger: Logger, bus: EventBus? = nil,
                 now: @escaping @Sendable () -> Date = Date.init,
-                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+                encryption: EncryptionSettings = .fromEnvironment()) {
+        self.encryption = encryption
         self.client = client
         self.store = store
         self.policy = DownloadPolicy(retry: retry, notReady: notReady, hostName: client.host.hostName)
@@ -102,17 +105,21 @@ public final class RecordingDownloader: Sendable {
         case "completed": break
         case "absent": throw .absent(code: meta.errorCode)
         case "deleted": throw .deleted
+        case "failed": throw Self.failedRecording(code: meta.errorCode)  // #15: only encrypted accounts have these
         case let other: throw .notReady(status: other)
         }
+        let encryption = meta.encryptionDetails ?? (try? store.encryptionDetails(of: sid)) ?? nil  // #15
 
         // Media lives at the recording's own uri with .json → .mp3: it carries the right account.
         let base = (meta.uri ?? metadataURI).split(separator: "?").first.map(String.init) ?? metadataURI
         var mediaURL = client.host.resolve(base.hasSuffix(".json") ? String(base.dropLast(5)) + ".mp3" : base + ".mp3")
+        if encryption != nil { mediaURL = Self.wavURL(mediaURL) }  // #15: encrypted recordings exist only as .wav (16109)
         if (meta.channels ?? 1) == 2 { mediaURL += "?RequestedChannels=2" }
         logger.info("[OFFLINE_STT] Downloading recording via Twilio client: \(mediaURL)")
 
         let isPrimary = try? stored.callSid.map { try store.recordings(ofCall: $0).first?.sid == sid } ?? true
-        let relative = Self.relativePath(recordingSid: sid, callSid: stored.callSid, isPrimary: isPrimary ?? true)
+        let relative = Self.decryptedName(Self.relativePath(recordingSid: sid, callSid: stored.callSid, isPrimary: isPrimary ?? true),
+                                          encrypted: encryption != nil)
         do {
             try FileManager.default.createDirectory(at: store.recordingsDir, withIntermediateDirectories: true)
         } catch {
@@ -120,8 +127,14 @@ public final class RecordingDownloader: Sendable {
         }
         let callSid = stored.callSid ?? ""
         let bus = self.bus
-        let writer = MediaFileWriter(finalURL: store.dataDir.appendingPathComponent(relative)) { bytes, total in
+        let progress: @Sendable (Int64, Int64?) -> Void = { bytes, total in
             bus?.emit(.downloadProgress(callSid: callSid, recordingSid: sid, bytes: bytes, total: total))
+        }
+        let writer: any MediaSink
+        if let encryption {  // #15: decrypted as it streams, named only once the GCM tag matched
+            writer = try encryptedWriter(encryption, recordingSid: sid, errorCode: meta.errorCode, relative: relative, progress: progress)
+        } else {
+            writer = MediaFileWriter(finalURL: store.dataDir.appendingPathComponent(relative), progress: progress)
         }
         defer { writer.discard() }
         let head: HTTPResponseHead

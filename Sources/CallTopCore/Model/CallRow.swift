@@ -26,13 +26,17 @@ public struct CallRow: Sendable, Equatable, Codable {
     public var suspect: Bool
     /// The outbound webhook's state for this call: delivered, pending, failing, or nil when none was queued.
     public var delivery: String?
+    /// #15: the Twilio Public Key SID that encrypted the primary recording (Voice Recording Encryption), if any.
+    public var publicKeySid: String?
+    public var encrypted: Bool { publicKeySid != nil }
 
     public init(
         callSid: String, from: String, to: String, direction: String, callStatus: String,
         startTime: Date?, durationS: Int?, recordingSid: String? = nil, downloadState: DownloadState? = nil,
         bytes: Int64? = nil, expectedBytes: Int64? = nil, attempts: Int = 0, lastError: String? = nil,
         nextRetryAt: Date? = nil, path: String? = nil, sha256: String? = nil,
-        transcriptSource: TranscriptSource = .none, transcriptChars: Int = 0, suspect: Bool = false, delivery: String? = nil
+        transcriptSource: TranscriptSource = .none, transcriptChars: Int = 0, suspect: Bool = false, delivery: String? = nil,
+        publicKeySid: String? = nil
     ) {
         self.callSid = callSid; self.from = from; self.to = to; self.direction = direction
         self.callStatus = callStatus; self.startTime = startTime; self.durationS = durationS
@@ -41,6 +45,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         self.nextRetryAt = nextRetryAt; self.path = path; self.sha256 = sha256
         self.transcriptSource = transcriptSource; self.transcriptChars = transcriptChars
         self.suspect = suspect; self.delivery = delivery
+        self.publicKeySid = publicKeySid
     }
 
     enum CodingKeys: String, CodingKey {
@@ -49,6 +54,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         case bytes, expectedBytes = "expected_bytes", attempts, lastError = "last_error"
         case nextRetryAt = "next_retry_at", path, sha256, transcriptSource = "transcript_source"
         case transcriptChars = "transcript_chars", suspect, delivery
+        case encrypted, publicKeySid = "public_key_sid"
     }
 
     /// Explicit nulls: every documented field is present in `--json` output.
@@ -74,6 +80,8 @@ public struct CallRow: Sendable, Equatable, Codable {
         try c.encode(transcriptChars, forKey: .transcriptChars)
         try c.encode(suspect, forKey: .suspect)
         try c.encode(delivery, forKey: .delivery)
+        try c.encode(encrypted, forKey: .encrypted)
+        try c.encode(publicKeySid, forKey: .publicKeySid)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,7 +97,8 @@ public struct CallRow: Sendable, Equatable, Codable {
             path: try c.decodeIfPresent(String.self, forKey: .path), sha256: try c.decodeIfPresent(String.self, forKey: .sha256),
             transcriptSource: try c.decode(TranscriptSource.self, forKey: .transcriptSource),
             transcriptChars: try c.decode(Int.self, forKey: .transcriptChars),
-            suspect: try c.decodeIfPresent(Bool.self, forKey: .suspect) ?? false, delivery: try c.decodeIfPresent(String.self, forKey: .delivery))
+            suspect: try c.decodeIfPresent(Bool.self, forKey: .suspect) ?? false, delivery: try c.decodeIfPresent(String.self, forKey: .delivery),
+            publicKeySid: try c.decodeIfPresent(String.self, forKey: .publicKeySid))
     }
 }
 
@@ -121,6 +130,8 @@ public struct RecordingDetail: Sendable, Equatable {
     public var nextRetryAt: Date?
     public var lastError: String?
     public var attempts: [DownloadAttempt]
+    /// #15: set when Voice Recording Encryption encrypted it.
+    public var publicKeySid: String? = nil
 
     public init(recordingSid: String, status: String, channels: Int? = nil, durationS: Int? = nil, source: String? = nil,
                 uri: String? = nil, downloadState: DownloadState, bytes: Int64? = nil, expectedBytes: Int64? = nil,

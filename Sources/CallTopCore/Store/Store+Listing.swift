@@ -16,7 +16,8 @@ extension Store {
                x.suspect,
                (SELECT CASE WHEN d.state = 'delivered' THEN 'delivered' WHEN d.attempts > 0 AND d.last_error IS NOT NULL THEN 'failing'
                             ELSE 'pending' END
-                FROM webhook_outbox d WHERE d.call_sid = c.sid ORDER BY d.version DESC LIMIT 1)
+                FROM webhook_outbox d WHERE d.call_sid = c.sid ORDER BY d.version DESC LIMIT 1),
+               r.public_key_sid
         FROM calls c
         LEFT JOIN recordings r ON r.sid = (
             SELECT sid FROM recordings WHERE call_sid = c.sid ORDER BY COALESCE(date_created, 0), sid LIMIT 1)
@@ -35,7 +36,8 @@ extension Store {
             bytes: row[9], expectedBytes: row[10], attempts: (row[11] as Int?) ?? 0, lastError: row[12],
             nextRetryAt: date(13), path: row[14], sha256: row[15],
             transcriptSource: offline != nil ? .offline : realtime != nil ? .realtime : .none,
-            transcriptChars: offline ?? realtime ?? 0, suspect: (row[18] as Bool?) ?? false, delivery: row[19])
+            transcriptChars: offline ?? realtime ?? 0, suspect: (row[18] as Bool?) ?? false, delivery: row[19],
+            publicKeySid: row[20])
     }
 
     /// Every call, newest first; `state` keeps only calls whose primary recording is in it.

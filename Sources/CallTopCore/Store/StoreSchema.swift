@@ -159,6 +159,7 @@ enum StoreSchema {
             // first page is read off the index instead of sorting every call.
             try db.execute(sql: "CREATE INDEX calls_by_start_sid ON calls(start_time DESC, sid DESC)")
         }
+        Store.registerEncryptionMigration(&m)  // #15; keep last
         return m
     }
 }

@@ -67,8 +67,10 @@ public final class TranscriptionService: Sendable {
         }
         try? store.setTranscriptionJob(callSid, state: "running", now: Date())
         bus?.emit(.callChanged(callSid: callSid))
-        let request = TranscriptionRequest(audio: store.dataDir.appendingPathComponent(path), model: model,
-                                           channels: max(1, recording.channels ?? 1))
+        // #15: a recording kept only encrypted is decrypted to a private temporary file for the worker.
+        let (audio, cleanup) = try audioForWorker(path, recordingSid: recording.sid, callSid: callSid)
+        defer { cleanup() }
+        let request = TranscriptionRequest(audio: audio, model: model, channels: max(1, recording.channels ?? 1))
         let bus = self.bus
         do {
             let transcript = try await worker.transcribe(request) { p in

@@ -40,6 +40,7 @@ final class WorkerProcess: @unchecked Sendable {
         env["HF_HUB_OFFLINE"] = "1"        // never reach for a model hub
         env["PYTHONUNBUFFERED"] = "1"
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env[RecordingKeyring.environmentVariable] = nil  // #15: the worker gets decrypted audio, never a way to the keys
         process.environment = env
         process.currentDirectoryURL = environment.root
         process.standardInput = stdinPipe
