@@ -1,6 +1,7 @@
 import CallTopCore
 import CallTopSimulator
 import Crypto
+import _CryptoExtras
 import Foundation
 
 /// Figure for #15: what decrypting an encrypted recording costs next to

@@ -46,7 +46,8 @@ final class EncryptionVault: Sendable {
         let publicKeySid: String
     }
 
-    private let keys = NIOLockedValueBox<[_RSA.Encryption.PrivateKey]?>(nil)
+    /// PEM text: the key type itself is not Sendable.
+    private let keys = NIOLockedValueBox<[String]?>(nil)
     private let sealed = NIOLockedValueBox<[String: Sealed]>([:])
     let keySids: [String]
 
@@ -56,11 +57,11 @@ final class EncryptionVault: Sendable {
         }
     }
 
-    private func privateKeys() -> [_RSA.Encryption.PrivateKey] {
+    private func privateKeys() -> [String] {
         keys.withLockedValue { box in
             if let box { return box }
             // 2048 bits: the only size Twilio accepts for a Public Key resource (70102).
-            let made = (0..<2).map { _ in try! _RSA.Encryption.PrivateKey(keySize: .bits2048) }
+            let made = (0..<2).map { _ in try! _RSA.Encryption.PrivateKey(keySize: .bits2048).pemRepresentation }
             box = made
             return made
         }
@@ -68,13 +69,13 @@ final class EncryptionVault: Sendable {
 
     func recordingKeys() -> [SimulatedRecordingKey] {
         zip(keySids, privateKeys()).enumerated().map { i, pair in
-            SimulatedRecordingKey(publicKeySid: pair.0, privateKeyPEM: pair.1.pemRepresentation, isFallback: i == 1)
+            SimulatedRecordingKey(publicKeySid: pair.0, privateKeyPEM: pair.1, isFallback: i == 1)
         }
     }
 
     func seal(_ recordingSid: String, fallback: Bool) -> Sealed {
         if let done = sealed.withLockedValue({ $0[recordingSid] }) { return done }
-        let key = privateKeys()[fallback ? 1 : 0]
+        let key = try! _RSA.Encryption.PrivateKey(pemRepresentation: privateKeys()[fallback ? 1 : 0])
         let cek = SymmetricKey(size: .bits256)
         let iv = (0..<12).map { _ in UInt8.random(in: 0...255) }
         let wrapped = cek.withUnsafeBytes { try! key.publicKey.encrypt(Data($0), padding: .PKCS1_OAEP_SHA256) }

@@ -22,6 +22,16 @@ import Testing
         return (out + tail, authentic)
     }
 
+    /// Why the keyring refuses to open `details`, or nil when it opens them.
+    func problem(_ ring: RecordingKeyring, _ details: EncryptionDetails) -> RecordingKeyring.Problem? {
+        do throws(RecordingKeyring.Problem) {
+            _ = try ring.decryptor(for: details)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     func keyring(_ pems: [String: String], mode: mode_t = 0o600) throws -> RecordingKeyring {
         RecordingKeyring(directory: try EncryptionFixtures.keysDir(pems, mode: mode))
     }
@@ -87,9 +97,7 @@ import Testing
         // Another key filed under the recording's key SID: OAEP does not open the CEK.
         let other = try _RSA.Encryption.PrivateKey(keySize: .bits2048)
         let ring = try keyring([EncryptionFixtures.keySid: other.pemRepresentation])
-        #expect(throws: RecordingKeyring.Problem.cekUnwrapFailed(publicKeySid: EncryptionFixtures.keySid)) {
-            try ring.decryptor(for: try EncryptionFixtures.details())
-        }
+        #expect(problem(ring, try EncryptionFixtures.details()) == .cekUnwrapFailed(publicKeySid: EncryptionFixtures.keySid))
         #expect(RecordingKeyring.Problem.cekUnwrapFailed(publicKeySid: EncryptionFixtures.keySid).description
             .hasPrefix("decryption failed: wrong key or corrupted body"))
     }
@@ -97,27 +105,19 @@ import Testing
     @Test func noKeySaysWhichKeyAndWhereToPutIt() throws {
         let details = try EncryptionFixtures.details()
         for ring in [try keyring([:]), RecordingKeyring(directory: nil)] {
-            do {
-                _ = try ring.decryptor(for: details)
-                Issue.record("decrypted without a key")
-            } catch {
-                #expect(error == .noKey(publicKeySid: EncryptionFixtures.keySid))
-                #expect(error.description.hasPrefix("encrypted with key \(EncryptionFixtures.keySid): put its private key in CALLTOP_RECORDING_KEYS_DIR"))
-            }
+            let error = problem(ring, details)
+            #expect(error == .noKey(publicKeySid: EncryptionFixtures.keySid))
+            #expect(error?.description.hasPrefix("encrypted with key \(EncryptionFixtures.keySid): put its private key in CALLTOP_RECORDING_KEYS_DIR") == true)
         }
     }
 
     @Test func aKeyOthersCanReadIsRefused() throws {
         for mode: mode_t in [0o644, 0o640, 0o604] {
             let ring = try keyring([EncryptionFixtures.keySid: try EncryptionFixtures.keyPEM()], mode: mode)
-            do {
-                _ = try ring.decryptor(for: try EncryptionFixtures.details())
-                Issue.record("mode \(String(mode, radix: 8)) accepted")
-            } catch {
-                guard case .unsafeKey(let sid, _, let shown) = error else { Issue.record("\(error)"); continue }
-                #expect(sid == EncryptionFixtures.keySid && shown == String(mode, radix: 8))
-                #expect(error.description.contains("readable by group or others") && error.description.contains("chmod 600"))
-            }
+            let error = problem(ring, try EncryptionFixtures.details())
+            guard case .unsafeKey(let sid, _, let shown)? = error else { Issue.record("mode \(String(mode, radix: 8)): \(String(describing: error))"); continue }
+            #expect(sid == EncryptionFixtures.keySid && shown == String(mode, radix: 8))
+            #expect(error?.description.contains("readable by group or others") == true && error?.description.contains("chmod 600") == true)
         }
     }
 
@@ -130,7 +130,8 @@ import Testing
         var details = try EncryptionFixtures.details()
         details.publicKeySid = fallbackSid
         let (out, authentic) = try decrypt(try EncryptionFixtures.body(), try ring.decryptor(for: details), chunk: 4096)
-        #expect(authentic && out == (try EncryptionFixtures.plain()))
+        let plain = try EncryptionFixtures.plain()
+        #expect(authentic && out == plain)
     }
 
     @Test func detailsParseFromTheRecordingAndFromACallback() throws {

@@ -44,10 +44,10 @@ final class EncryptedMediaWriter: @unchecked Sendable {
         self.head = head
         guard head.status == 200, !AudioCheck.isErrorContentType(head.contentType) else { return }
         do {
-            plain = try plainURL.map(TempFile.init(beside:))
-            encrypted = try encryptedURL.map(TempFile.init(beside:))
+            if let plainURL { plain = try TempFile(beside: plainURL) }
+            if let encryptedURL { encrypted = try TempFile(beside: encryptedURL) }
         } catch {
-            refusal = .local(error.description)
+            refusal = .local("\(error)")
         }
     }
 
@@ -116,7 +116,7 @@ final class EncryptedMediaWriter: @unchecked Sendable {
             if let plain, let plainURL { try plain.rename(to: plainURL) }
             if let encrypted, let encryptedURL { try encrypted.rename(to: encryptedURL) }
         } catch {
-            return .failure(.local(error.description))
+            return .failure(.local("\(error)"))
         }
         plain = nil
         encrypted = nil

@@ -9,7 +9,6 @@ struct GHash {
     private var tableLo = [UInt64](repeating: 0, count: 16)
     private var yHi: UInt64 = 0
     private var yLo: UInt64 = 0
-    private(set) var bytesHashed: UInt64 = 0
 
     private static let reduce4: [UInt64] = [
         0x0000, 0x1C20, 0x3840, 0x2460, 0x7080, 0x6CA0, 0x48C0, 0x54E0,
@@ -42,11 +41,12 @@ struct GHash {
     /// Absorbs whole 16-byte blocks (the caller pads the last one with zeros).
     mutating func update(blocks: UnsafeRawBufferPointer) {
         precondition(blocks.count % 16 == 0)
-        bytesHashed &+= UInt64(blocks.count)
-        tableHi.withUnsafeBufferPointer { th in
+        guard !blocks.isEmpty else { return }
+        let y = (hi: yHi, lo: yLo)
+        let (hi, lo) = tableHi.withUnsafeBufferPointer { th in
             tableLo.withUnsafeBufferPointer { tl in
                 Self.reduce4.withUnsafeBufferPointer { rem in
-                    var zHi = yHi, zLo = yLo
+                    var zHi = y.hi, zLo = y.lo
                     var offset = 0
                     let base = blocks.baseAddress!.assumingMemoryBound(to: UInt8.self)
                     while offset < blocks.count {
@@ -71,10 +71,11 @@ struct GHash {
                         }
                         offset += 16
                     }
-                    yHi = zHi; yLo = zLo
+                    return (zHi, zLo)
                 }
             }
         }
+        yHi = hi; yLo = lo
     }
 
     /// S = GHASH(C || len(A) || len(C)), as 16 bytes; no associated data here.

@@ -39,7 +39,7 @@ extension RecordingDownloader {
     func encryptedWriter(_ details: EncryptionDetails, recordingSid: String, errorCode: Int?, relative: String,
                          progress: @escaping @Sendable (Int64, Int64?) -> Void) throws(AttemptResult) -> EncryptedMediaWriter {
         let decryptor: GCMStreamDecryptor
-        do {
+        do throws(RecordingKeyring.Problem) {
             decryptor = try encryption.keyring.decryptor(for: details)
         } catch {
             logger.warning("[OFFLINE_STT] Cannot decrypt \(recordingSid): \(error)")
