@@ -9,7 +9,8 @@ import Testing
 /// and every way it must refuse.
 @Suite struct RecordingDecryptionTests {
     /// Runs a whole body through the streaming decryptor in chunks of `chunk` bytes.
-    func decrypt(_ body: Data, _ decryptor: GCMStreamDecryptor, chunk: Int) throws -> (Data, Bool) {
+    func decrypt(_ slice: Data, _ decryptor: GCMStreamDecryptor, chunk: Int) throws -> (Data, Bool) {
+        let body = Data(slice)  // indices from 0, whatever slice it came from
         var d = decryptor
         var out = Data()
         var offset = 0
