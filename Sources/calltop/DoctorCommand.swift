@@ -49,6 +49,8 @@ struct DoctorCommand: AsyncParsableCommand {
             let gib = Double(free) / Double(1 << 30)
             line(free > 1 << 30, "disk", String(format: "%.1f GiB free in %@", gib, workspace.dataDir.path) + (free > 1 << 30 ? "" : " (below 1 GiB: downloads may fail)"))
         }
+        let keys = RecordingKeyring.fromEnvironment().check()  // #15
+        line(keys.ok, "recording keys", keys.detail)
         for check in SpeechEnvironment.locate().check() { line(check.ok, check.name, check.detail) }
         if failures > 0 { throw ExitCode(1) }
     }

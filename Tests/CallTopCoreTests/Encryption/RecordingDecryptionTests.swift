@@ -151,3 +151,15 @@ import Testing
         #expect(EncryptionDetails(json: #"{"public_key_sid": "../../etc/passwd", "encrypted_cek": "a", "iv": "b"}"#) == nil)
     }
 }
+
+@Suite struct RecordingKeyringCheckTests {
+    @Test func doctorSaysWhichKeysAreThereAndWhichAreRefused() throws {
+        #expect(RecordingKeyring(directory: nil).check().ok)
+        let pem = try EncryptionFixtures.keyPEM()
+        let good = try RecordingKeyring(directory: EncryptionFixtures.keysDir([EncryptionFixtures.keySid: pem])).check()
+        #expect(good.ok && good.detail.contains(EncryptionFixtures.keySid) && !good.detail.contains("PRIVATE"))
+        let open = try RecordingKeyring(directory: EncryptionFixtures.keysDir([EncryptionFixtures.keySid: pem], mode: 0o644)).check()
+        #expect(!open.ok && open.detail.contains("readable by group or others"))
+        #expect(!(try RecordingKeyring(directory: EncryptionFixtures.keysDir([:])).check().ok))
+    }
+}

@@ -79,3 +79,23 @@ public struct RecordingKeyring: Sendable {
         return decryptor
     }
 }
+
+extension RecordingKeyring {
+    /// `doctor`'s line: which keys are there and usable, never their contents.
+    public func check() -> (ok: Bool, detail: String) {
+        guard let directory else {
+            return (true, "\(Self.environmentVariable) not set (needed only for Voice Recording Encryption)")
+        }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
+            return (false, "\(Self.environmentVariable)=\(directory.path) is not a readable folder")
+        }
+        let sids = names.filter { $0.hasSuffix(".pem") }.map { String($0.dropLast(4)) }.filter { SID.isValid($0, prefix: "CR") }.sorted()
+        guard !sids.isEmpty else { return (false, "no CR….pem key in \(directory.path)") }
+        var problems: [String] = []
+        for sid in sids {
+            do throws(Problem) { _ = try privateKey(for: sid) } catch { problems.append(error.description) }
+        }
+        if problems.isEmpty { return (true, "\(sids.count) key(s) in \(directory.path): \(sids.joined(separator: ", "))") }
+        return (false, problems.joined(separator: "; "))
+    }
+}
