@@ -23,6 +23,7 @@ let package = Package(
                 "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -31,6 +32,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -58,10 +60,18 @@ let package = Package(
         // `make bench`: figures measured side by side in one run, printed as BENCH lines.
         .executableTarget(
             name: "calltop-bench",
-            dependencies: ["CallTopCore", "CallTopTUI", "CallTopSimulator"],
+            dependencies: [
+                "CallTopCore", "CallTopTUI", "CallTopSimulator",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             path: "Benchmarks/CallTopBench"
         ),
-        .testTarget(name: "CallTopCoreTests", dependencies: ["CallTopCore", "CallTopSimulator"]),
+        .testTarget(name: "CallTopCoreTests", dependencies: [
+            "CallTopCore", "CallTopSimulator",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "CallTopSimulatorTests", dependencies: ["CallTopSimulator"]),
         .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore"], resources: [.copy("Snapshots")]),
         .testTarget(name: "CallTopWebhooksTests", dependencies: ["CallTopWebhooks", "CallTopCore", "CallTopSimulator"]),

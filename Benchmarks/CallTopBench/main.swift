@@ -1,12 +1,12 @@
 import Foundation
 
 /// `calltop-bench [SECTION…]`: prints `BENCH` lines (DESIGN.md, "Benchmarks").
-/// Sections: download, e2e, dashboard, detail, sync, backlog. With none, every section runs,
+/// Sections: download, decrypt, e2e, dashboard, detail, sync, backlog. With none, every section runs,
 /// each in its own child process so peak-RSS figures belong to one section
 /// and a crash in one does not lose the others. Exit status: non-zero only
 /// when a section itself failed (a missed goal is reported, not fatal).
 enum BenchMain {
-    static let sections = ["download", "e2e", "dashboard", "detail", "sync", "backlog"]
+    static let sections = ["download", "decrypt", "e2e", "dashboard", "detail", "sync", "backlog"]
 
     static var executablePath: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -15,6 +15,7 @@ enum BenchMain {
     static func runSection(_ name: String) async throws {
         switch name {
         case "download": try await DownloadVsCurlBench.run(rounds: 9)
+        case "decrypt": try await DecryptVsDownloadBench.run(rounds: 5)
         case "e2e": try EndToEndDownloadBench.run(rounds: 3, calls: 20)
         case "dashboard": try DashboardFrameBench.run(rounds: 5)
         case "detail": DetailTranscriptBench.run(rounds: 9)

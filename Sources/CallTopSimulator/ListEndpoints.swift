@@ -100,7 +100,7 @@ extension TwilioSimulator {
         return pageReply(list, key: "recordings", q: q, path: path) { seed in
             let scenarios = rt.scenarios.scenarios(for: seed.sid)
             let status = self.metadataStatus(seed, scenarios: scenarios, consume: false).0
-            let view = TwilioPayloads.RecordingView(seed: seed, status: status, accountSid: self.config.accountSid, baseURL: self.baseURL)
+            let view = self.recordingView(seed, status: status, scenarios: scenarios)
             return callIndex == nil ? TwilioPayloads.accountRecording(view) : TwilioPayloads.callRecording(view)
         }
     }

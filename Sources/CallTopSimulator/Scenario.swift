@@ -31,6 +31,8 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
     case pageMalformed
     /// The second page of every list points back at the first through `next_page_uri`.
     case pageLoop
+    /// Voice Recording Encryption (#15): encrypted `.wav` bodies, 16109 for `.mp3`.
+    case encrypted(EncryptionVariant)
 
     public static let defaultSlowBytesPerSecond = 10_000
     public static let defaultManyCalls = 20_000
@@ -40,6 +42,7 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
         "not_ready", "rate_limited", "flaky", "truncated", "xml_error", "redirect_offhost",
         "absent", "slow", "wrong_credentials", "many_calls",
         "pages_rate_limited", "pages_flaky", "page_malformed", "page_loop",
+        "encrypted", "encrypted_fallback", "encrypted_unstored", "encrypted_corrupt",
     ]
 
     /// Scenarios about list pages: account-wide, never aimed at one recording.
@@ -66,6 +69,7 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
         case .pagesFlaky: "pages_flaky"
         case .pageMalformed: "page_malformed"
         case .pageLoop: "page_loop"
+        case .encrypted(let variant): variant.scenarioName
         }
     }
 
@@ -76,7 +80,7 @@ public enum Scenario: Sendable, Equatable, CustomStringConvertible {
         case .slow(let n): n
         case .manyCalls(let n): n
         case .pagesRateLimited(let n), .pagesFlaky(let n): n
-        case .xmlError, .redirectOffhost, .absent, .wrongCredentials, .pageMalformed, .pageLoop: nil
+        case .xmlError, .redirectOffhost, .absent, .wrongCredentials, .pageMalformed, .pageLoop, .encrypted: nil
         }
     }
 
@@ -159,6 +163,10 @@ public struct ScenarioRule: Sendable, Equatable, CustomStringConvertible {
         case "pages_flaky": scenario = .pagesFlaky(times: count ?? 1)
         case "page_malformed": scenario = .pageMalformed
         case "page_loop": scenario = .pageLoop
+        case "encrypted": scenario = .encrypted(target == .all ? .mixed : .primary)
+        case "encrypted_fallback": scenario = .encrypted(.fallback)
+        case "encrypted_unstored": scenario = .encrypted(.unstored)
+        case "encrypted_corrupt": scenario = .encrypted(.corrupt)
         default:
             throw fail("unknown scenario \"\(name)\"")
         }

@@ -81,6 +81,11 @@ public struct SimulatorConfig: Sendable {
         ScenarioRule(.rateLimited(times: 2), target: .recordingIndex(2)),
         ScenarioRule(.xmlError, target: .recordingIndex(5)),
         ScenarioRule(.absent, target: .recordingIndex(7)),
+        // #15: Voice Recording Encryption: the primary key, a fallback key (16107), and never stored (16105).
+        ScenarioRule(.encrypted(.primary), target: .recordingIndex(3)),
+        ScenarioRule(.encrypted(.primary), target: .recordingIndex(8)),
+        ScenarioRule(.encrypted(.fallback), target: .recordingIndex(6)),
+        ScenarioRule(.encrypted(.unstored), target: .recordingIndex(9)),
     ]
 
     /// `$XDG_CACHE_HOME/calltop/simulator-audio`, else `~/.cache/calltop/simulator-audio`.

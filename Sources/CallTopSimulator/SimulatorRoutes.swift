@@ -239,7 +239,7 @@ extension TwilioSimulator {
             reply.isMedia = true
         } else {
             let (status, scenario) = metadataStatus(seed, scenarios: scenarios, consume: true)
-            let view = TwilioPayloads.RecordingView(seed: seed, status: status, accountSid: config.accountSid, baseURL: baseURL)
+            let view = recordingView(seed, status: status, scenarios: scenarios)
             reply = .json(callSid == nil ? TwilioPayloads.accountRecording(view) : TwilioPayloads.callRecording(view))
             reply.scenario = scenario
         }
@@ -250,6 +250,7 @@ extension TwilioSimulator {
     /// Lists show the state without using up `not_ready` tries; fetches and media requests use them.
     func metadataStatus(_ seed: RecordingSeed, scenarios: [Scenario], consume: Bool) -> (String, String?) {
         if scenarios.contains(.absent) { return ("absent", "absent") }
+        if let (status, _) = encryptionStatus(seed, scenarios), status == "failed" { return (status, "encrypted_unstored") }  // #15
         if let tries = scenarios.lastCount(of: "not_ready") {
             let pending = consume ? take("not_ready", seed.sid, limit: tries) : used("not_ready", seed.sid) < tries
             if pending { return ("processing", "not_ready") }
@@ -288,6 +289,8 @@ extension TwilioSimulator {
         if let times = scenarios.lastCount(of: "flaky"), take("flaky", seed.sid, limit: times) {
             return fail(.serviceUnavailable, "flaky")
         }
+        if let reply = encryptedMedia(seed, format: format, path: path, scenarios: scenarios,
+                                      wav: { audio(seed, format: .wav, stereo: stereo, rt) }) { return reply }  // #15
         if scenarios.contains(.xmlError) {
             // 200 with an audio Content-Type: only a downloader that looks at the
             // first bytes notices it got an error document, not audio.

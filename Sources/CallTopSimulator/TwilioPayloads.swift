@@ -212,6 +212,9 @@ enum TwilioPayloads {
         let status: String
         let accountSid: String
         let baseURL: String
+        /// #15: `encryption_details`, and an error code such as 16105 or 16107.
+        var encryption: JSONValue? = nil
+        var errorCode: Int? = nil
     }
 
     private static func recordingDuration(_ v: RecordingView) -> String {
@@ -245,9 +248,9 @@ enum TwilioPayloads {
             ("status", .string(v.status)),
             ("channels", .int(v.seed.channels)),
             ("source", .string(v.seed.source)),
-            ("error_code", v.status == "absent" ? .int(16102) : .null),
+            ("error_code", v.errorCode.map(JSONValue.int) ?? (v.status == "absent" ? .int(16102) : .null)),
             ("uri", .string("\(path).json")),
-            ("encryption_details", .null),
+            ("encryption_details", v.encryption ?? .null),
             ("subresource_uris", .object([
                 ("add_on_results", .string("\(path)/AddOnResults.json")),
                 ("transcriptions", .string("\(path)/Transcriptions.json")),
@@ -273,12 +276,12 @@ enum TwilioPayloads {
             ("sid", .string(v.seed.sid)),
             ("price", price),
             ("uri", .string("\(path).json")),
-            ("encryption_details", .null),
+            ("encryption_details", v.encryption ?? .null),
             ("price_unit", .string("USD")),
             ("status", .string(v.status)),
             ("channels", .int(v.seed.channels)),
             ("source", .string(v.seed.source)),
-            ("error_code", v.status == "absent" ? .int(16102) : .null),
+            ("error_code", v.errorCode.map(JSONValue.int) ?? (v.status == "absent" ? .int(16102) : .null)),
             ("track", .string("both")),
         ])
     }

@@ -41,9 +41,11 @@ public final class TwilioSimulator: Sendable {
     let listeners = NIOLockedValueBox(Listeners())
     let log = NIOLockedValueBox(Log())
     let logger: Logger
+    let vault: EncryptionVault  // #15
 
     public init(config: SimulatorConfig) {
         self.config = config
+        self.vault = EncryptionVault(seed: config.seed)
         var logger = Logger(label: "calltop.simulator")
         logger.logLevel = .warning
         self.logger = logger

@@ -24,6 +24,7 @@ public struct RecordingStatusCallback: Sendable, Equatable {
             accountSid: account, callSid: call, recordingSid: recording, status: status,
             durationS: int("RecordingDuration").flatMap { $0 >= 0 ? $0 : nil }, channels: int("RecordingChannels"),
             source: form["RecordingSource"].map { String($0.prefix(64)) }, track: form["RecordingTrack"].map { String($0.prefix(32)) },
-            startTime: form["RecordingStartTime"].flatMap(RFC2822Date.parse), errorCode: int("ErrorCode").flatMap { $0 == 0 ? nil : $0 })
+            startTime: form["RecordingStartTime"].flatMap(RFC2822Date.parse), errorCode: int("ErrorCode").flatMap { $0 == 0 ? nil : $0 },
+            encryption: form["EncryptionDetails"].flatMap(EncryptionDetails.init(json:)))  // #15
     }
 }

@@ -11,7 +11,8 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             Starts the simulator on a free 127.0.0.1 port with real synthesised audio and a mix of trouble:
             recordings not ready yet, one rate-limited, one that fails for good (an XML error instead of
-            audio), one absent. Uses a fresh temporary data dir unless --data-dir is given.
+            audio), one absent, and a few encrypted with Voice Recording Encryption (the demo supplies their
+            private keys; one used a fallback key, one was never stored: 16105). Uses a fresh temporary data dir unless --data-dir is given.
             With --with-webhooks it also runs what `calltop serve` runs, in-process on 127.0.0.1, plus a test
             receiver for its deliveries, and plays Twilio's signed real-time transcription and recording
             status callbacks to it: recordings download as their callbacks arrive, realtime transcripts
@@ -40,6 +41,11 @@ struct DemoCommand: AsyncParsableCommand {
             _ = try await simulator.start()
             let dir = dataDir.map { URL(fileURLWithPath: $0, isDirectory: true) }
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("calltop-demo-\(UUID().uuidString.prefix(8))")
+            // #15: the demo's encrypted calls open with the simulator's private keys (the fallback one included).
+            let keys = FileManager.default.temporaryDirectory.appendingPathComponent("calltop-demo-keys-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: keys) }
+            try simulator.writeRecordingKeys(to: keys)
+            setenv(RecordingKeyring.environmentVariable, keys.path, 1)
             let workspace = try Workspace(
                 dataDir: dir, host: try TwilioHost(apiBaseURL: simulator.baseURL),
                 credentials: try Credentials(accountSid: config.accountSid, authToken: config.authToken), verbose: verbose)

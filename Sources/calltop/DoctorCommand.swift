@@ -66,6 +66,8 @@ struct DoctorCommand: AsyncParsableCommand {
         } catch {
             line(false, "files", "\(error)")
         }
+        let keys = RecordingKeyring.fromEnvironment().check()  // #15
+        line(keys.ok, "recording keys", keys.detail)
         for check in SpeechEnvironment.locate().check() { line(check.ok, check.name, check.detail) }
         if failures > 0 { throw ExitCode(1) }
     }

@@ -15,6 +15,10 @@ struct DownloadCommand: AsyncParsableCommand {
             adapt to the account's concurrency limit (halving on 20429, see --max-concurrency); a recording
             Twilio is still processing is retried for up to 15 minutes. The run waits for retries due within
             --wait; what is still waiting after that keeps its next time for the next run.
+            Encrypted recordings (Voice Recording Encryption) are fetched as .wav, decrypted with the private key
+            named by their public_key_sid, $CALLTOP_RECORDING_KEYS_DIR/CR….pem (mode 0600; several keys may be
+            there, Twilio may use a fallback key), and saved as {CallSid}.wav only once the GCM tag matched.
+            CALLTOP_KEEP_ENCRYPTED=beside also keeps the body as Twilio sent it ({name}.enc); =only keeps just that.
             Exit status: 0 all downloaded (or absent on Twilio), 1 some failed, 3 some still waiting.
             """)
 

@@ -47,13 +47,20 @@ struct SimulatorCommand: AsyncParsableCommand {
         config.maxConcurrent = maxConcurrent
         let simulator = TwilioSimulator(config: config)
         let bound = try await simulator.start()
+        // #15: encrypted recordings need this run's private keys; they go in a private temporary folder.
+        var keysLine = ""
+        if rules.contains(where: { if case .encrypted = $0.scenario { true } else { false } }) {
+            let keys = FileManager.default.temporaryDirectory.appendingPathComponent("calltop-simulator-keys-\(UUID().uuidString.prefix(8))")
+            try simulator.writeRecordingKeys(to: keys)
+            keysLine = "export CALLTOP_RECORDING_KEYS_DIR=\(keys.path)\n"
+        }
         // Unbuffered: whoever started us reads the port from the first line.
         FileHandle.standardOutput.write(Data("""
             LISTENING \(bound)
             export CALLTOP_API_BASE_URL=http://127.0.0.1:\(bound)
             export TWILIO_ACCOUNT_SID=\(config.accountSid)
             export TWILIO_AUTH_TOKEN=\(config.authToken)
-
+            \(keysLine)
             """.utf8))
         // Serve until killed.
         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }

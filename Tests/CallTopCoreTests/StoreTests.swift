@@ -101,7 +101,7 @@ func temporaryDirectory(_ name: String = #function) -> URL {
         #expect(Set(object.keys) == ["call_sid", "from", "to", "direction", "call_status", "start_time", "duration_s",
                                      "recording_sid", "download_state", "bytes", "expected_bytes", "attempts", "last_error",
                                      "next_retry_at", "path", "sha256", "transcript_source", "transcript_chars",
-                                     "suspect", "delivery", "recordings"])
+                                     "suspect", "delivery", "recordings", "encrypted", "public_key_sid"])
         #expect(object["start_time"] as? String == "2027-01-15T08:00:00Z")
         #expect(object["transcript_source"] as? String == "none")
         #expect(object["recording_sid"] is NSNull)

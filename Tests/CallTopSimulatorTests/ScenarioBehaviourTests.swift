@@ -131,7 +131,41 @@ import Testing
         let all = recs.flatMap(\.scenarios)
         #expect(all.filter { $0 == .notReady(tries: 2) }.count == 2)
         #expect(all.contains(.rateLimited(times: 2)) && all.contains(.xmlError) && all.contains(.absent))
-        #expect(recs.filter { $0.scenarios.isEmpty }.count == recs.count - 5)
+        // #15: two encrypted with the primary key, one with the fallback key, one never stored (16105).
+        #expect(all.filter { $0 == .encrypted(.primary) }.count == 2)
+        #expect(all.contains(.encrypted(.fallback)) && all.contains(.encrypted(.unstored)))
+        #expect(recs.filter { $0.scenarios.isEmpty }.count == recs.count - 9)
+    }
+
+    @Test func theEncryptedAccountMixesKeysAndServesOnlyWav() async throws {
+        try await withSimulator(try config("encrypted")) { sim in
+            let recs = Array(sim.recordings().prefix(16))
+            let variants = recs.map { sim.encryptionVariant(ofRecording: $0.sid) }
+            #expect(variants.contains(.primary) && variants.contains(.fallback) && variants.contains(.unstored))
+            let keys = sim.recordingKeys()
+            #expect(keys.count == 2 && keys[1].isFallback && keys.allSatisfy { $0.publicKeySid.hasPrefix("CR") && $0.publicKeySid.count == 34 })
+            for (r, variant) in zip(recs, variants) {
+                let meta = try await sim.get(sim.accountBase + "/Recordings/\(r.sid).json").json()
+                let mp3 = try await sim.get(sim.accountBase + "/Recordings/\(r.sid).mp3")
+                let wav = try await sim.get(sim.accountBase + "/Recordings/\(r.sid).wav")
+                switch variant {
+                case .unstored:
+                    #expect(meta["status"] as? String == "failed" && meta["error_code"] as? Int == 16105)
+                    #expect(meta["encryption_details"] is NSNull && wav.status == 404)
+                default:
+                    let details = try #require(meta["encryption_details"] as? [String: Any])
+                    let key = details["public_key_sid"] as? String
+                    #expect(key == keys[variant == .fallback ? 1 : 0].publicKeySid)
+                    #expect(meta["error_code"] as? Int == (variant == .fallback ? 16107 : nil))
+                    #expect(Data(base64Encoded: details["iv"] as? String ?? "")?.count == 12)
+                    #expect(Data(base64Encoded: details["encrypted_cek"] as? String ?? "")?.count == 256)
+                    #expect(mp3.status == 400 && String(decoding: mp3.body, as: UTF8.self).contains("<Code>16109</Code>"))
+                    // Not a readable WAV: ciphertext, 16 bytes longer than the audio (the tag).
+                    #expect(wav.status == 200 && !wav.body.starts(with: Array("RIFF".utf8)))
+                    #expect(wav.body.count == (sim.plainWav(ofRecording: r.sid)?.count ?? 0) + 16)
+                }
+            }
+        }
     }
 }
 

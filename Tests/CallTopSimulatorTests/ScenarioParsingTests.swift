@@ -17,6 +17,11 @@ import Testing
         ("wrong_credentials", ScenarioRule(.wrongCredentials)),
         ("many_calls=100000", ScenarioRule(.manyCalls(count: 100_000))),
         ("Rate-Limited=3", ScenarioRule(.rateLimited(times: 3))),
+        ("encrypted", ScenarioRule(.encrypted(.mixed))),
+        ("encrypted@2", ScenarioRule(.encrypted(.primary), target: .recordingIndex(2))),
+        ("encrypted_fallback@1", ScenarioRule(.encrypted(.fallback), target: .recordingIndex(1))),
+        ("encrypted_unstored", ScenarioRule(.encrypted(.unstored))),
+        ("encrypted_corrupt@0", ScenarioRule(.encrypted(.corrupt), target: .recordingIndex(0))),
     ])
     func parsesValidSpecs(spec: String, expected: ScenarioRule) throws {
         #expect(try ScenarioRule.parse(spec) == expected)
@@ -31,7 +36,8 @@ import Testing
     }
 
     @Test func descriptionRoundTrips() throws {
-        for spec in ["not_ready=2@3", "xml_error", "slow=5000@RE0123456789abcdef0123456789abcdef", "many_calls=7"] {
+        for spec in ["not_ready=2@3", "xml_error", "slow=5000@RE0123456789abcdef0123456789abcdef", "many_calls=7",
+                     "encrypted", "encrypted@4", "encrypted_fallback@1"] {
             #expect(try ScenarioRule.parse(spec).description == spec)
         }
     }

@@ -55,9 +55,9 @@ public final class Workspace: Sendable {
     }
 
     public func downloadRunner(retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
-                               maxConcurrency: Int = 32) throws(ConfigError) -> DownloadRunner {
+                               maxConcurrency: Int = 32, encryption: EncryptionSettings = .fromEnvironment()) throws(ConfigError) -> DownloadRunner {
         let downloader = RecordingDownloader(client: try client(maxConcurrency: maxConcurrency), store: store, retry: retry, notReady: notReady,
-                                             logger: logger, bus: bus)
+                                             logger: logger, bus: bus, encryption: encryption)
         return DownloadRunner(downloader: downloader, store: store)
     }
 

@@ -15,6 +15,8 @@ public enum AttemptResult: Error, Sendable, Equatable {
     case local(String)
     /// The disk filled up while writing: not Twilio's fault, and not the recording's.
     case diskFull(freeBytes: Int64, directory: String)
+    /// An encrypted recording that cannot be opened: no key, an unsafe key, a tag mismatch (#15).
+    case undecryptable(String)
 }
 
 /// What the policy decides to do next about a recording.
@@ -93,7 +95,7 @@ public struct DownloadPolicy: Sendable, Equatable {
             return .failed(reason: "Twilio sent \(what) instead of audio")
         case .redirectRefused(let why):
             return .failed(reason: why)
-        case .local(let why):
+        case .local(let why), .undecryptable(let why):
             return .failed(reason: why)
         }
     }
@@ -111,6 +113,7 @@ public struct DownloadPolicy: Sendable, Equatable {
         case 429, 500...599:
             return transientDecision(label + (message.map { ": \($0)" } ?? ""), memory: &memory, now: now, jitter: jitter)
         default:
+            if let code, let meaning = RecordingEncryptionError.meaning(code) { return .failed(reason: "\(label): \(meaning)") }
             return .failed(reason: label + (message.map { ": \($0)" } ?? ""))
         }
     }
@@ -145,6 +148,7 @@ public struct DownloadPolicy: Sendable, Equatable {
         switch code {
         case 16101: return "too short"
         case 16102: return "silent"
+        case RecordingEncryptionError.notStoredNoValidKey: return RecordingEncryptionError.meaning(code) ?? "not stored"
         default: return "no audio"
         }
     }

@@ -15,12 +15,15 @@ public final class RecordingDownloader: Sendable {
     let metadataMaxAge: TimeInterval
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
+    let encryption: EncryptionSettings
 
     public init(client: TwilioClient, store: Store, retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
                 timeLimit: DownloadTimeLimit = DownloadTimeLimit(), metadataMaxAge: TimeInterval = 600,
                 logger: Logger, bus: EventBus? = nil,
                 now: @escaping @Sendable () -> Date = Date.init,
-                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+                encryption: EncryptionSettings = .fromEnvironment()) {
+        self.encryption = encryption
         self.client = client
         self.store = store
         self.timeLimit = timeLimit
@@ -139,7 +142,7 @@ public final class RecordingDownloader: Sendable {
         guard maxAge > 0, stored.status == "completed", let seen = stored.metadataAt, now.timeIntervalSince(seen) < maxAge,
               let uri = stored.uri else { return nil }
         return TwilioRecording(sid: stored.sid, callSid: stored.callSid, status: "completed", durationS: stored.durationS,
-                               channels: stored.channels, uri: uri)
+                               channels: stored.channels, errorCode: stored.errorCode, uri: uri)
     }
 
     /// The metadata GET: throws what the recording's status means when it is not `completed`.
@@ -162,24 +165,27 @@ public final class RecordingDownloader: Sendable {
         case "completed": break
         case "absent": throw .absent(code: meta.errorCode)
         case "deleted": throw .deleted
+        case "failed": throw Self.failedRecording(code: meta.errorCode)  // #15: only encrypted accounts have these
         case let other: throw .notReady(status: other)
         }
-
         return meta
     }
 
     private func fetchMedia(_ meta: TwilioRecording, metadataURI: String, stored: StoredRecording, status: inout Int?, code: inout Int?,
                             received: inout Int64, expected: inout Int64?) async throws(AttemptResult) -> SavedFile {
         let sid = stored.sid
+        let encryption = meta.encryptionDetails ?? (try? store.encryptionDetails(of: sid)) ?? nil  // #15
         // Media lives at the recording's own uri with .json → .mp3: it carries the right account.
-        guard let mediaURL = Self.mediaURL(uri: meta.uri ?? metadataURI, channels: meta.channels, host: client.host) else {
+        guard var mediaURL = Self.mediaURL(uri: meta.uri ?? metadataURI, channels: meta.channels, host: client.host) else {
             throw .local("Twilio's uri for \(sid) is not a valid media path on \(client.host.hostName): not retrying (Twilio sent a malformed uri)")
         }
+        if encryption != nil { mediaURL = Self.wavURL(mediaURL) }  // #15: encrypted recordings exist only as .wav (16109)
         logger.info("[OFFLINE_STT] Downloading recording via Twilio client: \(mediaURL)")
 
         // Assigned when the download was claimed, and never changed: a recording
         // that arrives later with an earlier date cannot take this file's name.
-        let relative = stored.fileName ?? Self.relativePath(recordingSid: sid, callSid: stored.callSid, isPrimary: false)
+        let relative = Self.decryptedName(stored.fileName ?? Self.relativePath(recordingSid: sid, callSid: stored.callSid, isPrimary: false),
+                                          encrypted: encryption != nil)
         do {
             try PrivateFiles.createDirectory(store.recordingsDir)
         } catch {
@@ -187,8 +193,14 @@ public final class RecordingDownloader: Sendable {
         }
         let callSid = stored.callSid ?? ""
         let bus = self.bus
-        let writer = MediaFileWriter(finalURL: store.dataDir.appendingPathComponent(relative)) { bytes, total in
+        let progress: @Sendable (Int64, Int64?) -> Void = { bytes, total in
             bus?.emit(.downloadProgress(callSid: callSid, recordingSid: sid, bytes: bytes, total: total))
+        }
+        let writer: any MediaSink
+        if let encryption {  // #15: decrypted as it streams, named only once the GCM tag matched
+            writer = try encryptedWriter(encryption, recordingSid: sid, errorCode: meta.errorCode, relative: relative, progress: progress)
+        } else {
+            writer = MediaFileWriter(finalURL: store.dataDir.appendingPathComponent(relative), progress: progress)
         }
         defer { writer.discard() }
         let head: HTTPResponseHead

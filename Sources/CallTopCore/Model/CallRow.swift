@@ -30,6 +30,9 @@ public struct CallRow: Sendable, Equatable, Codable {
     public var recordingCount: Int
     /// Every recording, oldest first: filled for `list --json`, empty in the dashboard's rows.
     public var recordings: [CallRecording]
+    /// #15: the Twilio Public Key SID that encrypted the primary recording (Voice Recording Encryption), if any.
+    public var publicKeySid: String?
+    public var encrypted: Bool { publicKeySid != nil }
 
     public init(
         callSid: String, from: String, to: String, direction: String, callStatus: String,
@@ -37,7 +40,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         bytes: Int64? = nil, expectedBytes: Int64? = nil, attempts: Int = 0, lastError: String? = nil,
         nextRetryAt: Date? = nil, path: String? = nil, sha256: String? = nil,
         transcriptSource: TranscriptSource = .none, transcriptChars: Int = 0, suspect: Bool = false, delivery: String? = nil,
-        recordingCount: Int? = nil, recordings: [CallRecording] = []
+        recordingCount: Int? = nil, recordings: [CallRecording] = [], publicKeySid: String? = nil
     ) {
         self.callSid = callSid; self.from = from; self.to = to; self.direction = direction
         self.callStatus = callStatus; self.startTime = startTime; self.durationS = durationS
@@ -48,6 +51,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         self.suspect = suspect; self.delivery = delivery
         self.recordingCount = recordingCount ?? (recordings.isEmpty ? (recordingSid == nil ? 0 : 1) : recordings.count)
         self.recordings = recordings
+        self.publicKeySid = publicKeySid
     }
 
     enum CodingKeys: String, CodingKey {
@@ -56,6 +60,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         case bytes, expectedBytes = "expected_bytes", attempts, lastError = "last_error"
         case nextRetryAt = "next_retry_at", path, sha256, transcriptSource = "transcript_source"
         case transcriptChars = "transcript_chars", suspect, delivery, recordings
+        case encrypted, publicKeySid = "public_key_sid"
     }
 
     /// Explicit nulls: every documented field is present in `--json` output.
@@ -81,6 +86,8 @@ public struct CallRow: Sendable, Equatable, Codable {
         try c.encode(transcriptChars, forKey: .transcriptChars)
         try c.encode(suspect, forKey: .suspect)
         try c.encode(delivery, forKey: .delivery)
+        try c.encode(encrypted, forKey: .encrypted)
+        try c.encode(publicKeySid, forKey: .publicKeySid)
         try c.encode(recordings, forKey: .recordings)
     }
 
@@ -98,7 +105,8 @@ public struct CallRow: Sendable, Equatable, Codable {
             transcriptSource: try c.decode(TranscriptSource.self, forKey: .transcriptSource),
             transcriptChars: try c.decode(Int.self, forKey: .transcriptChars),
             suspect: try c.decodeIfPresent(Bool.self, forKey: .suspect) ?? false, delivery: try c.decodeIfPresent(String.self, forKey: .delivery),
-            recordings: try c.decodeIfPresent([CallRecording].self, forKey: .recordings) ?? [])
+            recordings: try c.decodeIfPresent([CallRecording].self, forKey: .recordings) ?? [],
+            publicKeySid: try c.decodeIfPresent(String.self, forKey: .publicKeySid))
     }
 }
 
@@ -180,6 +188,8 @@ public struct RecordingDetail: Sendable, Equatable {
     public var nextRetryAt: Date?
     public var lastError: String?
     public var attempts: [DownloadAttempt]
+    /// #15: set when Voice Recording Encryption encrypted it.
+    public var publicKeySid: String? = nil
 
     public init(recordingSid: String, status: String, channels: Int? = nil, durationS: Int? = nil, source: String? = nil,
                 uri: String? = nil, downloadState: DownloadState, bytes: Int64? = nil, expectedBytes: Int64? = nil,

@@ -9,10 +9,12 @@ extension Store {
             try Row.fetchOne(db, sql: "SELECT end_time, price, price_unit FROM calls WHERE sid = ?", arguments: [callSid])
         }
         let recordings = try recordings(ofCall: callSid).map { r in
-            RecordingDetail(recordingSid: r.sid, status: r.status, channels: r.channels, durationS: r.durationS, source: r.source,
+            var detail = RecordingDetail(recordingSid: r.sid, status: r.status, channels: r.channels, durationS: r.durationS, source: r.source,
                             uri: r.uri, downloadState: r.downloadState, bytes: r.bytes, expectedBytes: r.expectedBytes,
                             path: r.path.map { dataDir.appendingPathComponent($0).path }, sha256: r.sha256,
                             nextRetryAt: r.nextRetryAt, lastError: r.lastError, attempts: try attempts(ofRecording: r.sid))
+            detail.publicKeySid = try encryptionDetails(of: r.sid)?.publicKeySid  // #15
+            return detail
         }
         let price = (extra?["price"] as String?).map { p in p + ((extra?["price_unit"] as String?).map { " \($0)" } ?? "") }
         return CallDetail(row: row, endTime: (extra?["end_time"] as Double?).map(Date.init(timeIntervalSince1970:)),

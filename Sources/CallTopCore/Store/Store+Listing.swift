@@ -24,7 +24,8 @@ extension Store {
                (SELECT CASE WHEN d.state = 'delivered' THEN 'delivered' WHEN d.attempts > 0 AND d.last_error IS NOT NULL THEN 'failing'
                             ELSE 'pending' END
                 FROM webhook_outbox d WHERE d.call_sid = c.sid ORDER BY d.version DESC LIMIT 1),
-               (SELECT COUNT(*) FROM recordings WHERE call_sid = c.sid)
+               (SELECT COUNT(*) FROM recordings WHERE call_sid = c.sid),
+               r.public_key_sid
         FROM calls c
         LEFT JOIN recordings r ON r.sid = (
             SELECT sid FROM recordings WHERE call_sid = c.sid ORDER BY COALESCE(date_created, 0), sid LIMIT 1)
@@ -44,7 +45,7 @@ extension Store {
             nextRetryAt: date(13), path: row[14], sha256: row[15],
             transcriptSource: offline != nil ? .offline : realtime != nil ? .realtime : .none,
             transcriptChars: offline ?? realtime ?? 0, suspect: (row[18] as Bool?) ?? false, delivery: row[19],
-            recordingCount: row[20])
+            recordingCount: row[20], publicKeySid: row[21])
     }
 
     /// Every call, newest first; `state` keeps calls with any recording in it.

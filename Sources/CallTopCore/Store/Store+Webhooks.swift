@@ -14,12 +14,16 @@ public struct RecordingCallbackFacts: Sendable, Equatable {
     public var track: String?
     public var startTime: Date?
     public var errorCode: Int?
+    /// #15: the callback's `EncryptionDetails` (Voice Recording Encryption).
+    public var encryption: EncryptionDetails?
 
     public init(accountSid: String, callSid: String, recordingSid: String, status: String, durationS: Int? = nil,
-                channels: Int? = nil, source: String? = nil, track: String? = nil, startTime: Date? = nil, errorCode: Int? = nil) {
+                channels: Int? = nil, source: String? = nil, track: String? = nil, startTime: Date? = nil, errorCode: Int? = nil,
+                encryption: EncryptionDetails? = nil) {
         self.accountSid = accountSid; self.callSid = callSid; self.recordingSid = recordingSid; self.status = status
         self.durationS = durationS; self.channels = channels; self.source = source; self.track = track
         self.startTime = startTime; self.errorCode = errorCode
+        self.encryption = encryption
     }
 
     /// The recording's own API path, built from checked SIDs: never from the
@@ -130,7 +134,9 @@ extension Store {
                     """, arguments: [f.recordingSid, f.callSid, f.accountSid, f.status, f.durationS, f.channels, f.source,
                                      f.errorCode, f.startTime?.timeIntervalSince1970, f.startTime?.timeIntervalSince1970,
                                      f.uri, f.track, state.rawValue, error, t, t])
-                return state
+                try Store.writeEncryption(f.encryption, status: f.status, errorCode: f.errorCode, recordingSid: f.recordingSid, now: now, db)  // #15
+                return (try String.fetchOne(db, sql: "SELECT download_state FROM recordings WHERE sid = ?", arguments: [f.recordingSid]))
+                    .flatMap(DownloadState.init(rawValue:)) ?? state
             }
             guard f.status != "in-progress" else { return DownloadState(rawValue: current) ?? .pending }
             try db.execute(sql: """
@@ -156,6 +162,7 @@ extension Store {
             default:
                 break
             }
+            try Store.writeEncryption(f.encryption, status: f.status, errorCode: f.errorCode, recordingSid: f.recordingSid, now: now, db)  // #15
             let after = try String.fetchOne(db, sql: "SELECT download_state FROM recordings WHERE sid = ?", arguments: [f.recordingSid])
             return after.flatMap(DownloadState.init(rawValue:)) ?? .pending
         }

@@ -146,6 +146,7 @@ public final class Store: Sendable {
                                          now.timeIntervalSince1970])
                     inserted += 1
                 }
+                try Store.writeEncryption(r.encryptionDetails, status: r.status, errorCode: r.errorCode, recordingSid: r.sid, now: now, db)  // #15
             }
             return inserted
         }
@@ -295,6 +296,7 @@ public final class Store: Sendable {
                 WHERE sid = ?
                 """, arguments: [r.status ?? "", r.durationS, r.channels, r.errorCode, r.uri, r.callSid,
                                  r.startTime?.timeIntervalSince1970, now.timeIntervalSince1970, r.sid])
+            try Store.writeEncryption(r.encryptionDetails, status: nil, errorCode: nil, recordingSid: r.sid, now: now, db)  // #15
         }
     }
 

@@ -231,6 +231,7 @@ enum StoreSchema {
             // A recording Twilio called completed minutes ago needs no second metadata GET before its media.
             try db.execute(sql: "ALTER TABLE recordings ADD COLUMN metadata_at REAL")
         }
+        register("v6: encryption details (#15)", Store.encryptionMigration)
         return list
     }
 }

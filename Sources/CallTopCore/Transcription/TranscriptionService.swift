@@ -71,8 +71,10 @@ public final class TranscriptionService: Sendable {
             throw .busy("\(callSid) is being transcribed by another calltop process")
         }
         bus?.emit(.callChanged(callSid: callSid))
-        let request = TranscriptionRequest(audio: store.dataDir.appendingPathComponent(path), model: model,
-                                           channels: max(1, recording.channels ?? 1))
+        // #15: a recording kept only encrypted is decrypted to a private temporary file for the worker.
+        let (audio, cleanup) = try audioForWorker(path, recordingSid: recording.sid, callSid: callSid)
+        defer { cleanup() }
+        let request = TranscriptionRequest(audio: audio, model: model, channels: max(1, recording.channels ?? 1))
         let bus = self.bus
         do {
             let transcript = try await store.keepingLeasesAlive {

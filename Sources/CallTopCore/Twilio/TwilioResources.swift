@@ -39,6 +39,8 @@ public struct TwilioRecording: Sendable, Equatable {
     public var track: String?
     public var price: String?
     public var priceUnit: String?
+    /// Set when Voice Recording Encryption encrypted it (#15).
+    public var encryptionDetails: EncryptionDetails? = nil
 }
 
 extension TwilioCall: Decodable {
@@ -69,7 +71,7 @@ extension TwilioCall: Decodable {
 extension TwilioRecording: Decodable {
     enum Keys: String, CodingKey {
         case sid, account_sid, call_sid, conference_sid, status, duration, channels, source, error_code
-        case start_time, date_created, uri, media_url, track, price, price_unit
+        case start_time, date_created, uri, media_url, track, price, price_unit, encryption_details
     }
 
     public init(from decoder: any Decoder) throws {
@@ -90,6 +92,7 @@ extension TwilioRecording: Decodable {
         track = c.lenientString(.track)
         price = c.lenientString(.price)
         priceUnit = c.lenientString(.price_unit)
+        encryptionDetails = try? c.decodeIfPresent(EncryptionDetails.self, forKey: .encryption_details)
     }
 }
 

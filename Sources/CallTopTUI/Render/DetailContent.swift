@@ -79,6 +79,7 @@ enum DetailContent {
             field("Duration", Formatting.duration(rec.durationS))
             field("Source", rec.source ?? "—")
             field("URI", rec.uri ?? "—")
+            if let key = rec.publicKeySid { field("Encrypted", "yes, with key \(key)") }  // #15
             var stateRow = detail.row
             stateRow.downloadState = rec.downloadState
             stateRow.nextRetryAt = rec.nextRetryAt

@@ -1,0 +1,60 @@
+import Foundation
+
+/// What the downloader needs of whatever receives a media body: the plain
+/// writer for ordinary recordings, the decrypting one for encrypted ones.
+protocol MediaSink: AnyObject, Sendable {
+    var head: HTTPResponseHead? { get }
+    var written: Int64 { get }
+    var errorPrefix: Data { get }
+    var refusal: AttemptResult? { get }
+    func onHead(_ head: HTTPResponseHead)
+    func onBody(_ chunk: UnsafeRawBufferPointer) -> Bool
+    func commit(relativePath: String) -> Result<SavedFile, AttemptResult>
+    func discard()
+}
+
+extension MediaFileWriter: MediaSink {}
+extension EncryptedMediaWriter: MediaSink {}
+
+/// Encrypted recordings (Voice Recording Encryption, #15).
+extension RecordingDownloader {
+    /// `….mp3` → `….wav`: Twilio refuses `.mp3` of an encrypted recording (16109).
+    static func wavURL(_ mp3URL: String) -> String {
+        let parts = mp3URL.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = String(parts[0])
+        let query = parts.count > 1 ? "?" + parts[1] : ""
+        return (path.hasSuffix(".mp3") ? String(path.dropLast(4)) + ".wav" : path) + query
+    }
+
+    /// The decrypted audio is WAV, so its name says so.
+    static func decryptedName(_ relative: String, encrypted: Bool) -> String {
+        encrypted && relative.hasSuffix(".mp3") ? String(relative.dropLast(4)) + ".wav" : relative
+    }
+
+    /// A recording whose status is `failed`: with 16105 Twilio never stored it,
+    /// which is as final as `absent`; any other code is a failure to show.
+    static func failedRecording(code: Int?) -> AttemptResult {
+        if code == RecordingEncryptionError.notStoredNoValidKey { return .absent(code: code) }
+        return .undecryptable("Twilio says the recording failed" + (code.map { " (\($0)\(RecordingEncryptionError.meaning($0).map { ": \($0)" } ?? ""))" } ?? ""))
+    }
+
+    /// Finds the key before a byte is fetched: without it the download would be wasted.
+    func encryptedWriter(_ details: EncryptionDetails, recordingSid: String, errorCode: Int?, relative: String,
+                         progress: @escaping @Sendable (Int64, Int64?) -> Void) throws(AttemptResult) -> EncryptedMediaWriter {
+        let decryptor: GCMStreamDecryptor
+        do throws(RecordingKeyring.Problem) {
+            decryptor = try encryption.keyring.decryptor(for: details)
+        } catch {
+            logger.warning("[OFFLINE_STT] Cannot decrypt \(recordingSid): \(error)")
+            throw .undecryptable(error.description)
+        }
+        if errorCode == RecordingEncryptionError.fallbackKeyUsed {
+            logger.info("[OFFLINE_STT] \(recordingSid) was encrypted with fallback key \(details.publicKeySid) (16107)")
+        }
+        let encryptedRelative = encryption.keep == .no ? nil : EncryptionSettings.encryptedPath(for: relative)
+        return EncryptedMediaWriter(
+            plainURL: encryption.keep == .only ? nil : store.dataDir.appendingPathComponent(relative),
+            encryptedURL: encryptedRelative.map { store.dataDir.appendingPathComponent($0) },
+            encryptedRelativePath: encryptedRelative, decryptor: decryptor, progress: progress)
+    }
+}
