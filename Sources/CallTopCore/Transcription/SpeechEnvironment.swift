@@ -7,7 +7,8 @@ import Foundation
 /// The root is found by this rule, first match wins:
 /// 1. `$CALLTOP_SPEECH_HOME`, taken as is (a checkout or an install prefix
 ///    holding `speech/` and `.venv/`);
-/// 2. the nearest ancestor of the running executable's directory that holds
+/// 2. `<prefix>/lib/calltop` beside an installed `<prefix>/bin/calltop` (`make install`);
+/// 2b. the nearest ancestor of the running executable's directory that holds
 ///    `speech/worker.py` (a binary in `<repo>/.build/debug/` finds `<repo>`);
 /// 3. the nearest ancestor of the current directory that holds it.
 /// If none holds it, the executable's own directory is used, and `check()`
@@ -40,6 +41,7 @@ public struct SpeechEnvironment: Sendable, Equatable {
         if let home = environment[homeVariable], !home.isEmpty {
             return SpeechEnvironment(root: URL(fileURLWithPath: home, isDirectory: true))
         }
+        if let installed = installPrefixRoot(executable: executable) { return SpeechEnvironment(root: installed) }
         for start in [executable?.deletingLastPathComponent(), currentDirectory].compactMap({ $0 }) {
             if let found = ancestor(of: start, holding: "speech/worker.py") {
                 return SpeechEnvironment(root: found)

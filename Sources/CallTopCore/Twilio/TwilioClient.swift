@@ -34,6 +34,7 @@ public final class TwilioClient: Sendable {
         }
         guard head.status == 200 else {
             let parsed = TwilioErrorBody.parse(body)
+            CallTopMetrics.twilioAPIError(status: head.status, code: parsed?.code)
             throw .http(status: head.status, code: parsed?.code, message: parsed?.message, host: host.hostName)
         }
         do {
@@ -92,7 +93,10 @@ public final class TwilioClient: Sendable {
             } catch {
                 throw .transport(error, host: URLComponents(string: current)?.host ?? host.hostName)
             }
-            guard (300...399).contains(head.status) else { return head }
+            guard (300...399).contains(head.status) else {
+                if head.status >= 400 { CallTopMetrics.twilioAPIError(status: head.status, code: nil) }
+                return head
+            }
             guard let location = head.location else {
                 throw .http(status: head.status, code: nil, message: "redirect without Location", host: host.hostName)
             }
