@@ -26,7 +26,7 @@ public final class MetricsExporter: Sendable {
         ]
         MetricsSystem.bootstrap(factory)
         registry.makeGauge(name: CallTopMetrics.buildInfo, labels: [("version", CallTopVersion.current)],
-                           help: "Always 1; the version label says which calltop runs").set(1)
+                           help: "Always 1; the version label says which calltop runs").set(to: 1)
         CallTopMetrics.beat()
     }
 
@@ -43,12 +43,12 @@ public final class MetricsExporter: Sendable {
             return previous.subtracting(seen)
         }
         for labels in stale {
-            registry.makeGauge(name: CallTopMetrics.jobs, labels: [("kind", labels[0]), ("state", labels[1])]).set(0)
+            registry.makeGauge(name: CallTopMetrics.jobs, labels: [("kind", labels[0]), ("state", labels[1])]).set(to: 0)
         }
         for c in snapshot.counts {
-            registry.makeGauge(name: CallTopMetrics.jobs, labels: [("kind", c.kind), ("state", c.state)]).set(Double(c.count))
+            registry.makeGauge(name: CallTopMetrics.jobs, labels: [("kind", c.kind), ("state", c.state)]).set(to: Double(c.count))
         }
         let age = snapshot.oldestPendingSince.map { max(0, now.timeIntervalSince($0)) } ?? 0
-        registry.makeGauge(name: CallTopMetrics.oldestPendingJobAge).set(age)
+        registry.makeGauge(name: CallTopMetrics.oldestPendingJobAge).set(to: age)
     }
 }

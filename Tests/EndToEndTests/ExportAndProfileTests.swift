@@ -37,7 +37,7 @@ import Testing
             rows = list(csv.DictReader(open(sys.argv[1], newline='')))
             print(json.dumps(rows))
             """, file + ".csv"])
-        let table = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [[String: String]], parsed.stderr)
+        let table = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [[String: String]], "\(parsed.stderr)")
         #expect(table.count == rows.count)
         #expect(table.first { $0["call_sid"] == call }?["transcript"] == "Caller: hi, \"urgent\"\nAgent: ok")
 

@@ -25,11 +25,11 @@ public struct CallExportRecord: Codable, Sendable, Equatable {
         case transcriptEngine = "transcript_engine", transcript
     }
 
-    public init(row: CallRow, transcript: AuthoritativeTranscript?) {
+    public init(row: CallRow, transcript authoritative: AuthoritativeTranscript?) {
         callSid = row.callSid; from = row.from; to = row.to; direction = row.direction; callStatus = row.callStatus
         startTime = row.startTime; durationS = row.durationS; recordingSid = row.recordingSid
         downloadState = row.downloadState?.rawValue
-        let t = transcript ?? AuthoritativeTranscript(source: .none, reason: "none available", text: "")
+        let t = authoritative ?? AuthoritativeTranscript(source: .none, reason: "none available", text: "")
         transcriptSource = t.source.rawValue; transcriptReason = t.reason; transcriptEngine = t.engine; transcript = t.text
     }
 
