@@ -6,11 +6,13 @@ import Testing
 /// `y` (copy the call SID, OSC 52) and `o` (the call in the Twilio Console):
 /// decisions in update, performed by the ncurses backend as effects.
 @Suite struct CallLinkKeyTests {
-    func state(demo: Bool, region: String? = nil) -> DashboardState {
-        var context = Fixture.context(demo: demo)
+    func state(demo: Bool, region: String? = nil, readonly: Bool = false) -> DashboardState {
+        var context = Fixture.context(readonly: readonly, demo: demo)
         context.region = region
         var state = DashboardState(context: context)
         _ = update(&state, .resize(TerminalSize(columns: 120, rows: 40)))
+        _ = update(&state, .tick(now: Fixture.now))
+        _ = update(&state, .syncCompleted(at: Fixture.now))
         Fixture.settle(&state, rows: Fixture.rows())
         return state
     }
@@ -47,11 +49,7 @@ import Testing
     }
 
     @Test func readOnlyModeStillCopies() {
-        var context = Fixture.context(readonly: true, demo: false)
-        context.region = nil
-        var s = DashboardState(context: context)
-        _ = update(&s, .resize(TerminalSize(columns: 120, rows: 40)))
-        Fixture.settle(&s, rows: Fixture.rows())
+        var s = state(demo: false, readonly: true)
         #expect(update(&s, .key(.character("y"))) == [.copyToClipboard(Fixture.sid("CA", 1))])
     }
 
