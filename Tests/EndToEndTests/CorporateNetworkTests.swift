@@ -45,6 +45,7 @@ struct CorporateNetworkTests {
         var bundle = env
         bundle["CURL_CA_BUNDLE"] = lab.caFile
         #expect(try CalltopBinary.run(["sync"], env: bundle).status == 0)
+        withExtendedLifetime(sim) {}
     }
 
     @Test(.timeLimit(.minutes(2)))
@@ -73,6 +74,7 @@ struct CorporateNetworkTests {
         #expect(try CalltopBinary.run(["sync"], env: bypass).status == 0)
         #expect(proxy.logLines().count == tunnels, "NO_PROXY=localhost still went through the proxy")
         #expect(try CalltopBinary.run(["doctor"], env: bypass).stdout.contains("NO_PROXY covers localhost"))
+        withExtendedLifetime(sim) {}
     }
 }
 
@@ -132,8 +134,9 @@ final class NetLab {
             ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
 
+        /// SIGKILL: a child of the test runner inherits its blocked SIGTERM.
         func stop() {
-            if process.isRunning { process.terminate(); process.waitUntilExit() }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         }
     }
 

@@ -158,6 +158,9 @@ def proxy(args):
 
 
 def main():
+    # A test runner's child may inherit a blocked SIGTERM: take it back, so terminate() works.
+    import signal
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("certs"); c.add_argument("dir")
