@@ -54,6 +54,7 @@ if [ -z "$BINARY" ]; then
   BINARY="$REPO/.build/release/calltop"
 fi
 [ -x "$BINARY" ] || die "no binary at $BINARY"
+BINARY="$(cd "$(dirname "$BINARY")" && pwd)/$(basename "$BINARY")"
 install -d -m 0755 "$ROOT/bin" "$SHARE/calltop/themes" "$SHARE/man/man1" \
   "$SHARE/bash-completion/completions" "$SHARE/zsh/site-functions" "$SHARE/fish/vendor_completions.d"
 install -m 0755 "$BINARY" "$ROOT/bin/calltop.tmp.$$"

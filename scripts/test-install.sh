@@ -43,7 +43,7 @@ if command -v man >/dev/null; then
 fi
 grep -q '_calltop' "$PREFIX/share/bash-completion/completions/calltop" || fail "bash completion"
 grep -q '#compdef calltop' "$PREFIX/share/zsh/site-functions/_calltop" || fail "zsh completion"
-grep -q 'complete -c calltop' "$PREFIX/share/fish/vendor_completions.d/calltop.fish" || fail "fish completion"
+grep -q '^complete -c .calltop' "$PREFIX/share/fish/vendor_completions.d/calltop.fish" || fail "fish completion"
 bash -c "source '$PREFIX/share/bash-completion/completions/calltop'; complete -p calltop" >/dev/null || fail "bash completion does not load"
 pass "man page (mdoc) and completions for bash, zsh, fish"
 
