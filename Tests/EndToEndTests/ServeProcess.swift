@@ -105,7 +105,8 @@ enum Shell {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
     @discardableResult
-    static func run(_ path: String, _ arguments: [String], env: [String: String]? = nil, cwd: String? = nil) throws -> Result {
+    static func run(_ path: String, _ arguments: [String], env: [String: String]? = nil, cwd: String? = nil,
+                    timeout: TimeInterval = 120) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
@@ -122,6 +123,9 @@ enum Shell {
             group.enter()
             DispatchQueue.global().async { box.value = pipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         }
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if p.isRunning { p.terminate() }
         p.waitUntilExit()
         group.wait()
         return Result(status: p.terminationStatus, stdout: String(decoding: outData.value, as: UTF8.self),
