@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -25,6 +27,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // Prometheus exposition and the health routes, shared by `serve` and `worker`.
+        .target(
+            name: "CallTopMetrics",
+            dependencies: [
+                "CallTopCore",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .target(
@@ -52,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "calltop",
             dependencies: [
-                "CallTopCore", "CallTopTUI", "CallTopSimulator", "CallTopWebhooks",
+                "CallTopCore", "CallTopTUI", "CallTopSimulator", "CallTopWebhooks", "CallTopMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -75,7 +88,8 @@ let package = Package(
         .testTarget(name: "CallTopSimulatorTests", dependencies: ["CallTopSimulator"]),
         .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore"], resources: [.copy("Snapshots")]),
         .testTarget(name: "CallTopWebhooksTests", dependencies: ["CallTopWebhooks", "CallTopCore", "CallTopSimulator"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CallTopCore", "CallTopSimulator"]),
+        .testTarget(name: "CallTopMetricsTests", dependencies: ["CallTopMetrics", "CallTopCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CallTopCore", "CallTopSimulator", "CallTopWebhooks"]),
         .testTarget(name: "FuzzTests", dependencies: ["CallTopCore", "CallTopTUI", "CallTopWebhooks"]),
     ]
 )

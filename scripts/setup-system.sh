@@ -12,6 +12,8 @@ packages=(
   tmux                   # end-to-end tests drive the dashboard in tmux
   python3-venv           # the speech worker's venv
   curl                   # benchmarks compare against it
+  openssl                # the corporate-network tests make a private CA at test time
+  systemd                # systemd-analyze verify checks contrib/systemd/*.service
 )
 
 missing=()

@@ -26,6 +26,7 @@ public actor RecordingPipeline: RecordingWork {
     private var busy = Set<String>()
     private var running = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    private var accepting = true
 
     public init(store: Store, runner: DownloadRunner, client: TwilioClient?, transcriber: (any OfflineTranscriber)?,
                 concurrency: Int = 2, retryWindow: TimeInterval = 15 * 60, logger: Logger,
@@ -45,9 +46,26 @@ public actor RecordingPipeline: RecordingWork {
     }
 
     public func enqueue(callSid: String, recordingSid: String) {
-        guard busy.insert(recordingSid).inserted else { return }
+        guard accepting, busy.insert(recordingSid).inserted else { return }
         queue.append((callSid, recordingSid))
         pump()
+    }
+
+    /// Shutdown: takes no new work and drops what has not started (the store
+    /// still lists it as unsettled, so the next start queues it again).
+    /// Returns how many were dropped; what runs keeps running.
+    @discardableResult
+    public func stopAccepting() -> Int {
+        accepting = false
+        let dropped = queue.count
+        for job in queue { busy.remove(job.recordingSid) }
+        queue.removeAll()
+        if running == 0 {
+            let waiters = idleWaiters
+            idleWaiters = []
+            for w in waiters { w.resume() }
+        }
+        return dropped
     }
 
     /// Returns when nothing is queued or running (tests and shutdown).

@@ -16,13 +16,16 @@ public final class WebhookServer: Sendable {
     let requestedPort: Int
     let limits: ConnectionLimits
     let logger: Logger
+    /// Called on the router before the webhook routes: middleware and extra routes (serve's `/readyz`, `/metrics`).
+    let prepareRouter: @Sendable (Router<BasicRequestContext>) -> Void
     private let wakeups = Atomic<UInt64>(0)
     private let running = Mutex<(server: RunningHTTPServer, loop: Task<Void, Never>?)?>(nil)
 
     public static let signatureHeader = HTTPField.Name("X-Twilio-Signature")!
 
     public init(receiver: WebhookReceiver, settler: TranscriptSettler?, outbox: OutboxSender?,
-                host: String = "127.0.0.1", port: Int = 0, limits: ConnectionLimits = ConnectionLimits(), logger: Logger) {
+                host: String = "127.0.0.1", port: Int = 0, limits: ConnectionLimits = ConnectionLimits(), logger: Logger,
+                prepareRouter: @escaping @Sendable (Router<BasicRequestContext>) -> Void = { _ in }) {
         self.limits = limits
         self.receiver = receiver
         self.settler = settler
@@ -30,11 +33,14 @@ public final class WebhookServer: Sendable {
         self.host = host
         self.requestedPort = port
         self.logger = logger
+        self.prepareRouter = prepareRouter
     }
 
     /// The router alone: tests can drive it without a socket.
-    public static func router(_ receiver: WebhookReceiver) -> Router<BasicRequestContext> {
+    public static func router(_ receiver: WebhookReceiver,
+                              prepare: (Router<BasicRequestContext>) -> Void = { _ in }) -> Router<BasicRequestContext> {
         let router = Router()
+        prepare(router)
         let limit = receiver.configuration.maxBodyBytes
         router.get("/healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
         router.post("/twilio/recording-status") { request, _ in
@@ -69,7 +75,7 @@ public final class WebhookServer: Sendable {
         quiet.logLevel = .warning
         let server: RunningHTTPServer
         do {
-            server = try await RunningHTTPServer.start(router: Self.router(receiver), host: host, port: requestedPort,
+            server = try await RunningHTTPServer.start(router: Self.router(receiver, prepare: prepareRouter), host: host, port: requestedPort,
                                                        serverName: "calltop", limits: limits, logger: quiet)
         } catch is RunningHTTPServer.CouldNotListen {
             throw WebhookServerError.couldNotListen(host: host, port: requestedPort)
@@ -103,6 +109,7 @@ public final class WebhookServer: Sendable {
 
     private func runLoop() async {
         while !Task.isCancelled {
+            CallTopMetrics.beat()
             do { try settler?.tick() } catch { logger.error("[WEBHOOK] Settling transcripts failed: \(error)") }
             _ = await outbox?.tick()
             receiver.logRefusals()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallTopCore
+import CallTopTUI
 import Foundation
 
 struct DoctorCommand: AsyncParsableCommand {
@@ -30,6 +31,10 @@ struct DoctorCommand: AsyncParsableCommand {
         let core = ProcessHardening.coreLimit()
         line(core.soft == 0, "core dumps", core.soft == 0 ? "off (a crash cannot write secrets to disk)" : "on (limit \(core.soft))")
         let host = workspace.host
+        if let settings = try? global.twilioSettings() {
+            for (name, source) in settings.sources { line(true, "\(name) from", source) }
+        }
+        for network in NetworkEnvironment.current.doctorLines(apiBaseURL: host.baseURL) { line(network.ok, network.name, network.detail) }
         line(true, "host", "\(host.baseURL)" + (host.region.map { " (region \($0), edge \(host.edge ?? "-"))" } ?? ""))
         if let credentials = workspace.credentials {
             line(true, "credentials", credentials.description)
@@ -69,6 +74,12 @@ struct DoctorCommand: AsyncParsableCommand {
         let keys = RecordingKeyring.fromEnvironment().check()  // #15
         line(keys.ok, "recording keys", keys.detail)
         for check in SpeechEnvironment.locate().check() { line(check.ok, check.name, check.detail) }
+        if let dir = Theme.themesDirectory() {
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".toml") }
+            line(true, "themes", "\(dir.path): \(files.map { String($0.dropLast(5)) }.sorted().joined(separator: ", ")) (and the built-in ones)")
+        } else {
+            line(true, "themes", "built-in: \(Theme.builtInNames.joined(separator: ", ")) (CALLTOP_THEMES_DIR adds a directory)")
+        }
         if failures > 0 { throw ExitCode(1) }
     }
 }

@@ -16,17 +16,35 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Twilio edge, e.g. dublin (env TWILIO_EDGE).", valueName: "edge"))
     var edge: String?
 
+    @Option(help: ArgumentHelp("A Twilio CLI profile from ~/.twilio-cli/config.json (env TWILIO_PROFILE). With --profile it wins over the TWILIO_* variables; the secret comes from the file or TWILIO_API_SECRET / TWILIO_AUTH_TOKEN.", valueName: "name"))
+    var profile: String?
+
     @Flag(name: .shortAndLong, help: "Also write the log to stderr.")
     var verbose = false
+
+    /// Credentials, region and edge from the flags, the environment and the Twilio CLI profile, with their sources.
+    func twilioSettings(env: [String: String] = ProcessInfo.processInfo.environment) throws -> TwilioSettings {
+        let inputs = TwilioSettings.Inputs(regionFlag: region, edgeFlag: edge, profileFlag: profile, environment: env)
+        var profile: TwilioCLIProfile?
+        let file = TwilioCLIProfile.defaultConfigFile(env)
+        if let name = TwilioSettings.profileName(inputs) {
+            guard let data = FileManager.default.contents(atPath: file.path) else {
+                throw ConfigError.invalid("profile '\(name)' asked for, but there is no \(file.path) (the Twilio CLI writes it: `twilio profiles:add`)")
+            }
+            profile = try TwilioCLIProfile.parse(data, profile: name, origin: file.path)
+        }
+        return try TwilioSettings.resolve(inputs, profile: profile, profileOrigin: file.path)
+    }
 
     /// Builds the workspace. Credentials are optional here: commands that need
     /// them ask the workspace for a client and get the "how to set them" error.
     func workspace(env: [String: String] = ProcessInfo.processInfo.environment) throws -> Workspace {
         let value = { (key: String) in env[key].flatMap { $0.isEmpty ? nil : $0 } }
-        let host = try TwilioHost(region: region ?? value("TWILIO_REGION"), edge: edge ?? value("TWILIO_EDGE"),
-                                  apiBaseURL: apiBaseURL ?? value("CALLTOP_API_BASE_URL"))
         // No credentials at all is fine until a command needs Twilio; half-set ones are an error now.
-        let credentials: Credentials? = value("TWILIO_ACCOUNT_SID") == nil ? nil : try Credentials.fromEnvironment(env)
+        let settings = try twilioSettings(env: env)
+        let host = try TwilioHost(region: settings.region, edge: settings.edge,
+                                  apiBaseURL: apiBaseURL ?? value("CALLTOP_API_BASE_URL"))
+        let credentials = settings.credentials
         let dir = dataDir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? Workspace.defaultDataDir(env)
         let workspace = try Workspace(dataDir: dir, host: host, credentials: credentials, verbose: verbose,
                                       secrets: Redactor.environmentSecrets(env))

@@ -10,7 +10,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Endpoints: POST /twilio/recording-status, POST /twilio/transcription (both must carry a valid
             X-Twilio-Signature), POST /v1/calls/{CallSid}/realtime-transcript (JSON {"transcript": "…"},
-            Authorization: Bearer $CALLTOP_INGEST_TOKEN), GET /healthz.
+            Authorization: Bearer $CALLTOP_INGEST_TOKEN), GET /healthz (alive), GET /readyz (store and Twilio host
+            reachable; 503 otherwise), GET /metrics (Prometheus text).
             Point Twilio at <public-url>/twilio/recording-status and <public-url>/twilio/transcription.
             Environment: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (the auth token signs Twilio's callbacks;
             an API key alone cannot check them), CALLTOP_INGEST_TOKEN (optional), CALLTOP_NOTIFY_SECRET
@@ -20,6 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
             Limits: a request must arrive whole within --read-timeout, an idle connection closes after
             --idle-timeout, at most --max-connections are open at once. Refused (unsigned) requests are
             logged as one summary line per --refusal-summary-interval. Prints LISTENING <port> first.
+            SIGTERM or SIGINT: stops listening, lets running downloads and transcriptions finish for up to
+            --drain-timeout seconds, then exits 0; work cut off is picked up again at the next start.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -60,6 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Recordings downloaded and transcribed at the same time.")
     var concurrency = 2
 
+    @Option(name: .customLong("drain-timeout"), help: ArgumentHelp("On SIGTERM, seconds to let running work finish (keep it below systemd's TimeoutStopSec).", valueName: "seconds"))
+    var drainTimeout: Double = 20
+
     @Flag(name: .customLong("no-transcribe"), help: "Download recordings but do not transcribe them here.")
     var noTranscribe = false
 
@@ -78,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--wait-interval must be 0 or between 0.01 and 3600 seconds")
         }
         guard (0...1).contains(suspectThreshold) else { throw ValidationError("--suspect-threshold must be between 0 and 1") }
+        guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must be ≥ 0") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
     }
 
@@ -109,6 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CommandFailure("--notify-url needs CALLTOP_NOTIFY_SECRET (deliveries are signed with HMAC-SHA256)")
             }
             let workspace = try global.workspace()
+            let signals = ShutdownSignals()
             let stack = try await WebhookStack.start(WebhookStack.Settings(
                 host: host, port: port, publicURL: publicURL, authToken: authToken, ingestToken: value("CALLTOP_INGEST_TOKEN"),
                 notifyURL: notifyURL, notifySecret: notifySecret, window: WaitWindow(attempts: waitAttempts, interval: waitInterval),
@@ -124,7 +132,27 @@ struct ServeCommand: AsyncParsableCommand {
 
                 """.utf8))
             workspace.logger.info("[WEBHOOK] serve listening on \(host):\(bound)")
-            try await stack.runUntilStopped()
+            // Whichever comes first: a signal (drain, exit 0) or the server stopping by itself (an error).
+            let (events, continuation) = AsyncStream<Int32?>.makeStream()
+            let watcher = Task { continuation.yield(await signals.next()) }
+            let serving = Task { () -> (any Error)? in
+                defer { continuation.yield(nil) }
+                do { try await stack.server.waitUntilStopped(); return nil } catch { return error }
+            }
+            var first: Int32?? = nil
+            for await event in events { first = event; break }
+            watcher.cancel()
+            if case let signal?? = first {
+                let name = ShutdownSignals.name(signal)
+                workspace.logger.info("[WEBHOOK] \(name): draining (up to \(drainTimeout) s)")
+                FileHandle.standardError.write(Data("calltop serve: \(name), finishing running work (up to \(Int(drainTimeout)) s)\n".utf8))
+                let clean = await stack.drain(timeout: drainTimeout)
+                workspace.logger.info("[WEBHOOK] serve stopped: \(clean ? "all running work finished" : "drain timeout reached; the rest resumes at the next start")")
+                FileHandle.standardError.write(Data("calltop serve: stopped (\(clean ? "drained" : "drain timeout; unfinished work resumes at the next start"))\n".utf8))
+                return
+            }
+            await stack.transcriber?.shutdown()
+            if let error = await serving.value { throw error }
         } catch {
             throw Self.failing(error)
         }

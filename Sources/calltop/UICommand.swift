@@ -30,7 +30,7 @@ struct DashboardOptions: ParsableArguments {
         let context = DashboardContext(
             accountSid: workspace.credentials?.accountSid ?? "-", apiHost: workspace.host.hostName, isDemo: isDemo,
             readonly: readonly, refreshSeconds: refresh, transcriptionAvailable: speechProblem == nil,
-            transcriptionUnavailableReason: speechProblem?.description)
+            transcriptionUnavailableReason: speechProblem?.description, region: workspace.host.region)
         let transcription = speechProblem == nil && !readonly ? workspace.transcriptionService(speech: speech) : nil
         defer { if let transcription { Task { await transcription.worker.shutdown() } } }
         let services = CoreDashboardServices(workspace: workspace, context: context, transcription: transcription)

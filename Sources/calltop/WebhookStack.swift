@@ -1,4 +1,5 @@
 import CallTopCore
+import CallTopMetrics
 import CallTopWebhooks
 import Foundation
 import HTTPTypes
@@ -45,6 +46,8 @@ struct WebhookStack: Sendable {
     /// Builds everything and starts listening. Store changes are announced on
     /// the workspace's event bus, so a dashboard on the same workspace follows them live.
     static func start(_ settings: Settings, workspace: Workspace) async throws -> WebhookStack {
+        // Before any work: metrics recorded before the bootstrap would go nowhere.
+        _ = MetricsExporter.shared
         let client = try workspace.client()
         let store = workspace.store
         let logger = workspace.logger
@@ -65,8 +68,13 @@ struct WebhookStack: Sendable {
             configuration: .init(publicURL: settings.publicURL, authToken: settings.authToken, ingestToken: settings.ingestToken,
                                  refusalSummaryInterval: settings.refusalSummaryInterval),
             store: store, work: pipeline, settler: settler, logger: logger, onChange: onChange)
+        let readiness = ReadinessProbe(store: store, apiBaseURL: workspace.host.baseURL)
         let server = WebhookServer(receiver: receiver, settler: settler, outbox: outbox, host: settings.host, port: settings.port,
-                                   limits: settings.limits, logger: logger)
+                                   limits: settings.limits, logger: logger,
+                                   prepareRouter: { router in
+                                       ObservabilityRoutes.addRequestMetrics(to: router)
+                                       ObservabilityRoutes.add(to: router, readiness: readiness, store: store, includeHealthz: false)
+                                   })
         wake.server = server
         (settler ?? TranscriptSettler(store: store, suspectThreshold: settings.suspectThreshold, logger: logger)).crossCheckAll()
 
@@ -86,6 +94,30 @@ struct WebhookStack: Sendable {
     func runUntilStopped() async throws {
         try await server.waitUntilStopped()
         await transcriber?.shutdown()
+    }
+
+    /// SIGTERM: stop listening (answers in flight are finished), take no new
+    /// recordings, give the downloads and transcriptions already running up
+    /// to `timeout` seconds, then stop the speech worker. Work cut off here is
+    /// recovered at the next start (interrupted downloads go back to pending;
+    /// unsettled recordings are queued again). Returns whether it all finished in time.
+    func drain(timeout: TimeInterval) async -> Bool {
+        let finished = Atomic(false)
+        let pipeline = self.pipeline
+        let server = self.server
+        let work = Task {
+            await server.stop()
+            await pipeline.stopAccepting()
+            await pipeline.waitUntilIdle()
+            finished.store(true, ordering: .sequentiallyConsistent)
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while !finished.load(ordering: .sequentiallyConsistent) && Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if !finished.load(ordering: .sequentiallyConsistent) { work.cancel() }
+        await transcriber?.shutdown()
+        return finished.load(ordering: .sequentiallyConsistent)
     }
 
     /// Stops listening and the settle/deliver loop, then the speech worker.

@@ -132,3 +132,20 @@ struct ThemeTests {
         assertSnapshot(lines, named: "no-color-default-theme")
     }
 }
+
+@Suite struct InstalledThemesTests {
+    @Test func anInstalledBinaryFindsThemesInItsPrefix() throws {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("calltop-prefix-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: prefix) }
+        let themes = prefix.appendingPathComponent("share/calltop/themes")
+        try FileManager.default.createDirectory(at: themes, withIntermediateDirectories: true)
+        try "normal = \"red\"\n".write(to: themes.appendingPathComponent("corp.toml"), atomically: true, encoding: .utf8)
+        let binary = prefix.appendingPathComponent("bin/calltop")
+        let dir = try #require(Theme.themesDirectory(environment: [:], executable: binary))
+        #expect(dir.standardizedFileURL.path == themes.standardizedFileURL.path)
+        #expect(try Theme.load(nameOrPath: "corp", themesDir: dir).name == "corp")
+        // CALLTOP_THEMES_DIR still wins; a binary without a prefix layout has no directory.
+        #expect(Theme.themesDirectory(environment: ["CALLTOP_THEMES_DIR": "/x"], executable: binary)?.path == "/x")
+        #expect(Theme.themesDirectory(environment: [:], executable: URL(fileURLWithPath: "/nonexistent/bin/calltop")) == nil)
+    }
+}

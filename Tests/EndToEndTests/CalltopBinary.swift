@@ -11,37 +11,12 @@ struct CalltopBinary {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
     }()
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = Shell.Result
 
     static func run(_ arguments: [String], env: [String: String] = [:], timeout: TimeInterval = 120) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8"]
         environment.merge(env) { $1 }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outData = Mutable(Data()), errData = Mutable(Data())
-        let group = DispatchGroup()
-        for (pipe, box) in [(out, outData), (err, errData)] {
-            group.enter()
-            DispatchQueue.global().async { box.value = pipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        group.wait()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData.value, as: UTF8.self),
-                      stderr: String(decoding: errData.value, as: UTF8.self))
+        return try Shell.run(url.path, arguments, env: environment, timeout: timeout)
     }
 }
 

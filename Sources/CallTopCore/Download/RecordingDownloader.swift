@@ -86,6 +86,7 @@ public final class RecordingDownloader: Sendable {
         } catch {
             logger.error("could not store the attempt for \(sid): \(error)")
         }
+        CallTopMetrics.downloadFinished(decision, bytes: received, duration: now().timeIntervalSince(started))
         if let callSid { bus?.emit(.callChanged(callSid: callSid)) }
         return decision
     }

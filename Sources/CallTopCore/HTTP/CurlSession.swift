@@ -172,6 +172,12 @@ public final class CurlSession: @unchecked Sendable {
         _ = calltop_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
         _ = calltop_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectSeconds)
         _ = calltop_curl_setopt_string(handle, CURLOPT_USERAGENT, "calltop/\(CallTopVersion.current)")
+        // A private CA (TLS-inspecting proxy): for the server and for an https proxy alike.
+        // The proxy itself comes from libcurl's own reading of HTTPS_PROXY/NO_PROXY.
+        if let bundle = NetworkEnvironment.current.caBundle {
+            _ = calltop_curl_setopt_string(handle, CURLOPT_CAINFO, bundle.path)
+            _ = calltop_curl_setopt_string(handle, CURLOPT_PROXY_CAINFO, bundle.path)
+        }
     }
 
     static func message(_ code: CURLcode) -> String {

@@ -76,6 +76,7 @@ public final class TranscriptionService: Sendable {
         defer { cleanup() }
         let request = TranscriptionRequest(audio: audio, model: model, channels: max(1, recording.channels ?? 1))
         let bus = self.bus
+        let started = Date()
         do {
             let transcript = try await store.keepingLeasesAlive {
                 try await worker.transcribe(request) { p in
@@ -86,11 +87,14 @@ public final class TranscriptionService: Sendable {
             try? store.saveOfflineTranscript(transcript, callSid: callSid, recordingSid: recording.sid, now: Date())
             let chars = transcript.text.trimmingCharacters(in: .whitespacesAndNewlines).count
             logger.info("[OFFLINE_STT] Transcript obtained: \(chars) chars for \(callSid)")
+            CallTopMetrics.transcriptionFinished(result: transcript.isEmpty ? "empty" : "done",
+                                                 duration: transcript.processingSeconds, audioSeconds: transcript.audioSeconds)
             bus?.emit(.callChanged(callSid: callSid))
             return transcript
         } catch {
             let failure = Failure.speech(error as? SpeechWorkerError ?? .workerInternal("\(error)"))
             logger.warning("[OFFLINE_STT] Transcription failed for \(callSid): \(failure)")
+            CallTopMetrics.transcriptionFinished(result: "failed", duration: Date().timeIntervalSince(started), audioSeconds: nil)
             try? store.setTranscriptionJob(callSid, state: "failed", error: failure.policyReason, now: Date())
             bus?.emit(.callChanged(callSid: callSid))
             throw failure

@@ -88,6 +88,7 @@ public final class TwilioClient: Sendable {
         }
         guard head.status == 200 else {
             let parsed = TwilioErrorBody.parse(body)
+            CallTopMetrics.twilioAPIError(status: head.status, code: parsed?.code)
             throw RequestFailure(.http(status: head.status, code: parsed?.code, message: parsed?.message, host: host.hostName),
                                  head.headers["retry-after"])
         }
@@ -159,7 +160,10 @@ public final class TwilioClient: Sendable {
                 throw .transport(error, host: URLComponents(string: current)?.host ?? host.hostName)
             }
             if let ticket { gate.release(ticket, head.status == 429 ? .rateLimited : .succeeded) }
-            guard (300...399).contains(head.status) else { return head }
+            guard (300...399).contains(head.status) else {
+                if head.status >= 400 { CallTopMetrics.twilioAPIError(status: head.status, code: nil) }
+                return head
+            }
             guard let location = head.location else {
                 throw .http(status: head.status, code: nil, message: "redirect without Location", host: host.hostName)
             }

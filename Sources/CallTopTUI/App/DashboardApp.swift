@@ -98,6 +98,10 @@ final class DashboardRuntime {
             quitRequested = true
         case .redraw:
             terminal.invalidate()
+        case .copyToClipboard(let text):
+            terminal.copyToClipboard(text)
+        case .openURL(let url):
+            BrowserOpener.open(url)
         default:
             spawn(effect)
         }
@@ -137,7 +141,7 @@ final class DashboardRuntime {
                 await services.retryAllFailed()
             case .transcribe(let sids):
                 try await services.transcribe(callSids: sids)
-            case .quit, .redraw:
+            case .quit, .redraw, .copyToClipboard, .openURL:
                 break
             }
             return .effectFinished(effect)

@@ -12,14 +12,18 @@ public struct DashboardContext: Sendable, Equatable {
     public var transcriptionAvailable: Bool
     /// Shown on the status line when `t` is pressed and transcription is unavailable.
     public var transcriptionUnavailableReason: String?
+    /// The account's Twilio region (nil: us1), for links to the Twilio Console.
+    public var region: String?
 
     public init(
         accountSid: String, apiHost: String, isDemo: Bool = false, readonly: Bool = false,
-        refreshSeconds: Int = 30, transcriptionAvailable: Bool = false, transcriptionUnavailableReason: String? = nil
+        refreshSeconds: Int = 30, transcriptionAvailable: Bool = false, transcriptionUnavailableReason: String? = nil,
+        region: String? = nil
     ) {
         self.accountSid = accountSid; self.apiHost = apiHost; self.isDemo = isDemo; self.readonly = readonly
         self.refreshSeconds = refreshSeconds; self.transcriptionAvailable = transcriptionAvailable
         self.transcriptionUnavailableReason = transcriptionUnavailableReason
+        self.region = region
     }
 
     public static let minimumRefreshSeconds = 2

@@ -158,6 +158,22 @@ final class NcursesTerminal {
         clearok(window, true)
     }
 
+    /// OSC 52: the terminal the user sits at (even over ssh, and through tmux
+    /// with `set-clipboard on`) puts `text` on its clipboard. Written after
+    /// ncurses has flushed its frame, so the sequence never splits one.
+    func copyToClipboard(_ text: String) {
+        wrefresh(window)
+        let sequence = Array(OSC52.sequence(text).utf8)
+        sequence.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+    }
+
     /// Restores the terminal. Safe to call more than once.
     func stop() {
         guard !stopped else { return }

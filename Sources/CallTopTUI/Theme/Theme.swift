@@ -1,3 +1,4 @@
+import CallTopCore
 import Foundation
 
 /// Colours and attributes for every style role.
@@ -5,7 +6,7 @@ import Foundation
 /// Finding a theme (`--theme NAME|PATH`):
 /// - a value containing `/` or ending in `.toml` is a file path;
 /// - a name is looked up as `NAME.toml` in `themesDir` (`$CALLTOP_THEMES_DIR`
-///   when set), then among the built-in themes `default`, `light` and
+///   when set, else the install prefix's `share/calltop/themes`), then among the built-in themes `default`, `light` and
 ///   `high-contrast`, compiled in from `themes/*.toml` so a theme always exists
 ///   wherever the binary is copied.
 /// Roles a file leaves out take their style from the built-in default.
@@ -54,10 +55,14 @@ public struct Theme: Sendable, Equatable {
         return try parse(text, name: url.deletingPathExtension().lastPathComponent, origin: url.path)
     }
 
-    /// `$CALLTOP_THEMES_DIR`, where user themes may shadow the built-in ones.
-    public static func themesDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
-        guard let dir = environment["CALLTOP_THEMES_DIR"], !dir.isEmpty else { return nil }
-        return URL(fileURLWithPath: dir, isDirectory: true)
+    /// `$CALLTOP_THEMES_DIR`, where user themes may shadow the built-in ones;
+    /// else `<prefix>/share/calltop/themes` beside an installed `<prefix>/bin/calltop`.
+    public static func themesDirectory(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       executable: URL? = SpeechEnvironment.currentExecutable()) -> URL? {
+        if let dir = environment["CALLTOP_THEMES_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir, isDirectory: true) }
+        guard let bin = executable?.deletingLastPathComponent() else { return nil }
+        let installed = bin.deletingLastPathComponent().appendingPathComponent("share/calltop/themes", isDirectory: true)
+        return FileManager.default.fileExists(atPath: installed.path) ? installed : nil
     }
 
     /// What the command line should use for `--theme` (nil: default): finds

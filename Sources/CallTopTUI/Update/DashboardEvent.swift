@@ -33,6 +33,10 @@ public enum DashboardEffect: Sendable, Hashable {
     case retryAllFailed
     case transcribe(callSids: [String])
     case quit
+    /// Put text on the clipboard of the terminal the user sits at (OSC 52).
+    case copyToClipboard(String)
+    /// Open a URL in a local browser, when there is one (not over ssh).
+    case openURL(String)
     /// Repaint the whole terminal (Ctrl-L), not just what changed.
     case redraw
 }

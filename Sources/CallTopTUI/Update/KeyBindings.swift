@@ -5,6 +5,7 @@ public enum DashboardAction: String, Sendable, CaseIterable {
     case openDetail, back
     case filter, cycleStateFilter, cycleSort, toggleMark
     case retry, retryAllFailed, downloadNow, transcribe
+    case copySid, openConsole
     case toggleLog, togglePause, redraw, help, quit
 }
 
@@ -83,6 +84,11 @@ public struct KeyBindings: Sendable {
               summary: "download now (marked or selected)", footer: "download", changesData: true, inDetail: true),
         .init(action: .transcribe, keys: [.character("t")], section: .actions,
               summary: "offline transcription (marked or selected)", footer: "transcribe", changesData: true, inDetail: true),
+        .init(action: .copySid, keys: [.character("y")], section: .list,
+              summary: "copy the call SID to the clipboard (OSC 52: works over ssh)", footer: nil, changesData: false, inDetail: false),
+        .init(action: .openConsole, keys: [.character("o")], section: .list,
+              summary: "the call in the Twilio Console: copied, and opened when a browser is at hand",
+              footer: nil, changesData: false, inDetail: false),
         .init(action: .toggleLog, keys: [.character("l")], section: .view,
               summary: "show or hide the log pane ([OFFLINE_STT] lines, live)", footer: "log", changesData: false, inDetail: true),
         .init(action: .togglePause, keys: [.character("p")], section: .view,

@@ -218,6 +218,8 @@ private func handleListAction(_ state: inout DashboardState, _ action: Dashboard
     case .transcribe:
         guard transcriptionAvailable(&state) else { return [] }
         return requestOnTargets(&state, verb: "transcribe") { .transcribe(callSids: $0) }
+    case .copySid, .openConsole:
+        return handleCallLink(&state, action, state.selectedSid)
     case .retryAllFailed:
         let failed = state.counts[.failed] ?? 0
         if failed == 0 {
@@ -229,6 +231,21 @@ private func handleListAction(_ state: inout DashboardState, _ action: Dashboard
         return handleCommonAction(&state, action, returnTo: .main)
     }
     return []
+}
+
+/// `y` and `o`, on the selected call in the list or the call of the detail view.
+private func handleCallLink(_ state: inout DashboardState, _ action: DashboardAction, _ sid: String?) -> [DashboardEffect] {
+    guard let sid else {
+        state.setStatus("no call selected")
+        return []
+    }
+    if action == .copySid {
+        state.setStatus("copied \(sid) (OSC 52: your terminal must allow clipboard access)")
+        return [.copyToClipboard(sid)]
+    }
+    let url = TwilioConsoleURL.call(sid, region: state.context.region)
+    state.setStatus(state.context.isDemo ? "demo call, not in the Twilio Console: \(url)" : "copied: \(url)")
+    return state.context.isDemo ? [] : [.copyToClipboard(url), .openURL(url)]
 }
 
 private func handleDetailAction(_ state: inout DashboardState, _ action: DashboardAction, _ sid: String) -> [DashboardEffect] {
@@ -253,6 +270,8 @@ private func handleDetailAction(_ state: inout DashboardState, _ action: Dashboa
         guard transcriptionAvailable(&state) else { return [] }
         state.setStatus("transcription requested for \(sid)")
         return [.transcribe(callSids: [sid])]
+    case .copySid, .openConsole:
+        return handleCallLink(&state, action, sid)
     case .filter, .cycleStateFilter, .cycleSort, .toggleMark, .retryAllFailed:
         state.setStatus("\(KeyBindings.standard.binding(for: action)?.keyLabel ?? "") works in the list: Esc goes back")
         return []
