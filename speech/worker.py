@@ -40,7 +40,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from calltop_stt import audio as audio_mod  # noqa: E402
-from calltop_stt import engine, policy  # noqa: E402
+from calltop_stt import decoding, engine, noise, policy  # noqa: E402
 
 PROTOCOL = 1
 log = logging.getLogger("calltop.speech")
@@ -162,6 +162,9 @@ def transcribe(models: engine.Models, req_id, path: str, opts: dict) -> dict:
         "transcribe_options": policy.transcribe_options(
             opts["beam_size"], opts["language"], opts["vad"] == "vad"),
         "window_seconds": opts["window_seconds"], "decisions": decisions,
+        # Same audio, model and settings give the same text: how (decoding.py).
+        "decoding": decoding.describe(),
+        "noise_cleaning": noise.describe() if opts["vad"] == "auto" else None,
     }
     return {"id": req_id, "type": "result", "text": conversation_text(segments, stereo),
             "segments": segments, "language": opts["language"] or "auto",

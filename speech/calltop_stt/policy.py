@@ -31,7 +31,7 @@ from typing import Callable, List, Optional
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from . import energy
+from . import energy, noise, repetition
 from .audio import SAMPLE_RATE
 from .text import is_punctuation_only, normalize
 
@@ -47,6 +47,8 @@ HALLUCINATIONS = {"you", "thank you", "thanks", "thank you for watching",
                   "thanks for watching", "bye", "so", "okay", "oh", "um", "uh",
                   "subtitles by the amaraorg community", "the end"}
 POLICIES = ("auto", "vad", "none")
+# Whisper hears the cleaned audio too (not only the gate and the VAD).
+CLEAN_FOR_WHISPER = True
 
 
 @dataclass
@@ -58,6 +60,9 @@ class Decision:
     kept_share: Optional[float] = None
     vad: bool = False
     emptied: Optional[str] = None   # why text was discarded, if it was
+    noise: Optional[dict] = None    # noise.Estimate: SNR, floor, whether it was cleaned
+    loop_words_removed: int = 0     # words of repetition loops cut from the text
+    fallback_decodes: int = 0       # decodes the fallback cascade added (decoding.py)
 
     def as_dict(self) -> dict:
         d = {"window_start": round(self.window_start, 3), "channel": self.channel,
@@ -66,6 +71,12 @@ class Decision:
             d["kept_share"] = round(self.kept_share, 3)
         if self.emptied:
             d["emptied"] = self.emptied
+        if self.noise is not None:
+            d["noise"] = self.noise
+        if self.loop_words_removed:
+            d["loop_words_removed"] = self.loop_words_removed
+        if self.fallback_decodes:
+            d["fallback_decodes"] = self.fallback_decodes
         return d
 
 
@@ -103,22 +114,36 @@ def _first_voiced(mask: np.ndarray, start_s: float, end_s: float) -> float:
 def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
                        language: Optional[str], window_start: float, channel: int,
                        on_segment: Callable[[dict], None]) -> ChannelResult:
-    db = energy.frame_db(audio)
+    estimate = noise.estimate(audio)
+    if policy == "auto" and estimate.needs_cleaning:
+        # Over steady noise the gate and the VAD look at the cleaned audio:
+        # the raw frames never rise 15 dB over a noise floor at 10 dB SNR.
+        heard = noise.clean(audio)
+        gate = heard
+        if not CLEAN_FOR_WHISPER:
+            heard = audio
+    else:
+        heard = gate = audio
+    db = energy.frame_db(gate)
     mask = energy.voiced_mask(db)
     decision = Decision(window_start, channel, energy.voiced_seconds(mask))
+    if policy == "auto":
+        decision.noise = estimate.as_dict()
     result = ChannelResult(decision=decision)
 
     spans: List[dict] = []
     if policy == "auto":
-        spans = get_speech_timestamps(audio, VadOptions(**LENIENT_VAD), sampling_rate=SAMPLE_RATE)
+        spans = get_speech_timestamps(gate, VadOptions(**LENIENT_VAD), sampling_rate=SAMPLE_RATE)
         decision.kept_share = energy.kept_share(mask, db, spans)
         if not spans and decision.voiced_s < MIN_VOICED_S:
             decision.emptied = "no speech (VAD and energy agree)"
             return result
     decision.vad = policy == "vad"
 
-    segments, _info = model.transcribe(audio, **transcribe_options(beam_size, language, decision.vad))
-    dropped = 0
+    fallbacks_before = getattr(model, "fallback_decodes", 0)
+    segments, _info = model.transcribe(heard, **transcribe_options(beam_size, language, decision.vad))
+    dropped = looped = 0
+    last_words = None
     for seg in segments:
         text = seg.text.strip()
         if is_punctuation_only(text):
@@ -127,11 +152,25 @@ def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
                 and energy.voiced_seconds(energy.slice_mask(mask, seg.start, seg.end)) < SEGMENT_MIN_VOICED_S:
             dropped += 1  # text over silence: a hallucination
             continue
+        if policy == "auto":
+            # The decoder's cascade re-decodes loops; what survives it is cut here.
+            text, removed = repetition.collapse(text)
+            words = normalize(text)
+            if len(words) >= 2 and words == last_words:
+                removed += len(words)
+                text = ""
+            looped += removed
+            last_words = words
+            if not text:
+                continue
         item = {"start": _first_voiced(mask, seg.start, seg.end), "end": float(seg.end), "text": text}
         result.segments.append(item)
         on_segment(item)
+    decision.fallback_decodes = getattr(model, "fallback_decodes", 0) - fallbacks_before
     if dropped:
         decision.emptied = f"{dropped} segment(s) over silence dropped"
+    if looped:
+        decision.loop_words_removed = looped
 
     words = " ".join(normalize(" ".join(s["text"] for s in result.segments)))
     if policy == "auto" and words in HALLUCINATIONS and decision.voiced_s < LONE_WORD_MAX_VOICED_S:
