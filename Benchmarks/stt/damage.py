@@ -157,10 +157,16 @@ def _seed(seed: int, *parts: object) -> int:
     return int.from_bytes(hashlib.sha256(repr((seed,) + parts).encode()).digest()[:8], "little")
 
 
-def build(out_dir: str, per_condition: int = 10, seed: int = 16,
+def build(out_dir: str, calls: int = 1, per_call: int = 10, seed: int = 16,
           conditions=CONDITIONS) -> List[Item]:
-    """Writes <out_dir>/<condition>/<i>.wav; returns the items. Idempotent
-    for a given seed (the clean voices are cached under <out_dir>/voices)."""
+    """Writes <out_dir>/<condition>/<k>.wav: `calls` calls per condition, each
+    `per_call` utterances back to back (voices and sentences taking turns),
+    damaged as a whole. Returns the items. Idempotent for a given seed (the
+    clean utterances are cached under <out_dir>/voices).
+
+    Calls of several utterances, not one file per sentence: Whisper decodes
+    30 s windows whatever the length, so this is 5x cheaper per word, and a
+    call is where a loop carries from one window's text to the next."""
     voices_dir = os.path.join(out_dir, "voices")
     os.makedirs(voices_dir, exist_ok=True)
     cache: Dict[tuple, np.ndarray] = {}
@@ -176,16 +182,19 @@ def build(out_dir: str, per_condition: int = 10, seed: int = 16,
     items = []
     for cond in conditions:
         os.makedirs(os.path.join(out_dir, cond), exist_ok=True)
-        for k in range(per_condition):
-            i, v = k % len(SENTENCES), VOICES[k % len(VOICES)]
-            rng = np.random.default_rng(_seed(seed, cond, k))
+        for c in range(calls):
+            utts = [c * per_call + u for u in range(per_call)]
+            pick = [(k % len(SENTENCES), VOICES[(k + k // len(SENTENCES)) % len(VOICES)]) for k in utts]
+            rng = np.random.default_rng(_seed(seed, cond, c, per_call))
+            x = np.concatenate([voice(i, v) for i, v in pick])
             others = []
             if cond == "babble":
                 for j in (1, 2):
-                    oi, ov = (i + 3 * j) % len(SENTENCES), VOICES[(k + j) % len(VOICES)]
-                    others.append(voice(oi, ov))
-            path = os.path.join(out_dir, cond, f"{k:02d}.wav")
+                    others.append(np.concatenate([voice((i + 3 * j) % len(SENTENCES),
+                                                        VOICES[(VOICES.index(v) + j) % len(VOICES)])
+                                                  for i, v in pick]))
+            path = os.path.join(out_dir, cond, f"{c:02d}_{per_call}.wav")
             if not os.path.exists(path):
-                write_wav(path, damage(cond, voice(i, v), rng, others))
-            items.append(Item(f"{cond}/{k:02d}", cond, path, SENTENCES[i]))
+                write_wav(path, damage(cond, x, rng, others))
+            items.append(Item(f"{cond}/{c:02d}", cond, path, " ".join(SENTENCES[i] for i, _ in pick)))
     return items

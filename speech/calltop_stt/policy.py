@@ -49,6 +49,8 @@ HALLUCINATIONS = {"you", "thank you", "thanks", "thank you for watching",
 POLICIES = ("auto", "vad", "none")
 # Whisper hears the cleaned audio too (not only the gate and the VAD).
 CLEAN_FOR_WHISPER = True
+# On a noisy window, whether Whisper is prompted with its own previous text.
+NOISY_CONDITION_ON_PREVIOUS = True
 
 
 @dataclass
@@ -141,7 +143,10 @@ def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
     decision.vad = policy == "vad"
 
     fallbacks_before = getattr(model, "fallback_decodes", 0)
-    segments, _info = model.transcribe(heard, **transcribe_options(beam_size, language, decision.vad))
+    options = transcribe_options(beam_size, language, decision.vad)
+    if policy == "auto" and estimate.needs_cleaning and not NOISY_CONDITION_ON_PREVIOUS:
+        options["condition_on_previous_text"] = False
+    segments, _info = model.transcribe(heard, **options)
     dropped = looped = 0
     last_words = None
     for seg in segments:
