@@ -49,7 +49,8 @@ HALLUCINATIONS = {"you", "thank you", "thanks", "thank you for watching",
 POLICIES = ("auto", "vad", "none")
 # Whisper hears the cleaned audio too (not only the gate and the VAD).
 CLEAN_FOR_WHISPER = True
-# On a noisy window, whether Whisper is prompted with its own previous text.
+# Whether Whisper is prompted with its own previous text (all windows; and on noisy ones).
+CONDITION_ON_PREVIOUS = True
 NOISY_CONDITION_ON_PREVIOUS = True
 
 
@@ -91,7 +92,8 @@ class ChannelResult:
 def transcribe_options(beam_size: int, language: Optional[str], vad: bool) -> dict:
     """The exact keyword arguments passed to WhisperModel.transcribe; the
     benchmark calls faster-whisper directly with the same ones."""
-    opts = {"beam_size": beam_size, "language": language, "vad_filter": vad}
+    opts = {"beam_size": beam_size, "language": language, "vad_filter": vad,
+            "condition_on_previous_text": CONDITION_ON_PREVIOUS}
     if vad:
         opts["vad_parameters"] = dict(LENIENT_VAD)
     return opts

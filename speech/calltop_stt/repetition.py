@@ -22,6 +22,11 @@ def _key(word: str) -> str:
     return re.sub(r"[^a-z0-9']", "", word.lower())
 
 
+def _pieces(text: str) -> List[Tuple[str, str]]:
+    """Words with the separator that follows each: "1-1-1" loops as much as "1 1 1"."""
+    return re.findall(r"([^\s-]+)([\s-]*)", text)
+
+
 def find_loop(words: List[str]) -> Optional[Tuple[int, int, int]]:
     """(start, phrase length, repeats) of the first loop in `words`, or None."""
     keys = [_key(w) for w in words]
@@ -42,18 +47,21 @@ def find_loop(words: List[str]) -> Optional[Tuple[int, int, int]]:
 
 
 def is_loop(text: str) -> bool:
-    return find_loop(text.split()) is not None
+    return find_loop([w for w, _ in _pieces(text)]) is not None
 
 
 def collapse(text: str) -> Tuple[str, int]:
     """Keeps one copy of each looped phrase (and drops a partial copy that
     trails it); returns (text, words removed)."""
-    words = text.split()
+    pieces = _pieces(text)
+    words = [w for w, _ in pieces]
     removed = 0
     while True:
         hit = find_loop(words)
         if hit is None:
-            return " ".join(words), removed
+            if not removed:
+                return text, 0
+            return "".join(w + sep for w, sep in pieces).rstrip(" -"), removed
         start, n, count = hit
         end = start + n * count
         # A loop cut off by the window's end leaves a partial copy behind.
@@ -63,4 +71,5 @@ def collapse(text: str) -> Tuple[str, int]:
         if tail < max(2, n // 2):
             tail = 0
         del words[start + n: end + tail]
+        del pieces[start + n: end + tail]
         removed += n * (count - 1) + tail
