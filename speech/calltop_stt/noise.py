@@ -92,3 +92,58 @@ def clean(audio: np.ndarray) -> np.ndarray:
     gain = np.maximum(1.0 - OVER_SUBTRACT * noise[None, :] / (power + 1e-12), 0.0)
     gain = np.maximum(_smooth(gain), GAIN_FLOOR)
     return _istft(spec * gain, len(audio)).astype(np.float32)
+
+
+# --- other voices in the speaker's pauses ------------------------------------
+# Babble (other people near the phone, a crossed line) is speech, so neither
+# the VAD nor spectral gating removes it, and Whisper writes down what the
+# other voices say in the caller's pauses. The caller is the loud voice: a
+# stretch of at least PAUSE_MIN_S whose every frame is PAUSE_BELOW_LOUD_DB
+# under the window's loud level is a pause of the caller. When those pauses
+# are busy (their level well above the file's floor: someone else is
+# talking) they are muted; a clean call's pauses are at the floor already
+# and the call is left untouched.
+PAUSE_BELOW_LOUD_DB = 14.0
+PAUSE_MIN_S = 0.3
+BUSY_OVER_FLOOR_DB = 10.0
+PAUSE_ATTENUATION_DB = 30.0
+
+
+def busy_pauses(audio: np.ndarray) -> np.ndarray:
+    """Per 20 ms frame: True inside a busy pause of the loud speaker."""
+    db = energy.frame_db(audio)
+    if len(db) < 10:
+        return np.zeros(len(db), dtype=bool)
+    floor, loud = float(np.percentile(db, 5)), float(np.percentile(db, 95))
+    low = db < loud - PAUSE_BELOW_LOUD_DB
+    pause = np.zeros_like(low)
+    run = int(PAUSE_MIN_S / energy.FRAME_S)
+    i = 0
+    while i < len(low):
+        if low[i]:
+            j = i
+            while j < len(low) and low[j]:
+                j += 1
+            if j - i >= run:
+                pause[i:j] = True
+            i = j
+        else:
+            i += 1
+    if not pause.any():
+        return pause
+    # The median, not the mean: a clean call's pauses hold a few soft word
+    # endings but are mostly floor.
+    content = float(np.median(db[pause]))
+    return pause if content > floor + BUSY_OVER_FLOOR_DB else np.zeros_like(pause)
+
+
+def mute(audio: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Attenuates the marked frames, with 20 ms ramps."""
+    frame = int(energy.FRAME_S * 16000)
+    g = np.ones(len(audio), dtype=np.float32)
+    lo = 10 ** (-PAUSE_ATTENUATION_DB / 20)
+    per_frame = np.where(frames, lo, 1.0).astype(np.float32)
+    g[: len(per_frame) * frame] = np.repeat(per_frame, frame)
+    ramp = np.ones(frame, dtype=np.float32) / frame
+    g = np.convolve(g, ramp, mode="same").astype(np.float32)
+    return (audio * g).astype(np.float32)

@@ -49,6 +49,8 @@ HALLUCINATIONS = {"you", "thank you", "thanks", "thank you for watching",
 POLICIES = ("auto", "vad", "none")
 # Whisper hears the cleaned audio too (not only the gate and the VAD).
 CLEAN_FOR_WHISPER = True
+# Mute other voices in the loud speaker's pauses (noise.busy_pauses).
+MUTE_BUSY_PAUSES = True
 # Whether Whisper is prompted with its own previous text (all windows; and on noisy ones).
 CONDITION_ON_PREVIOUS = True
 NOISY_CONDITION_ON_PREVIOUS = True
@@ -128,11 +130,20 @@ def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
             heard = audio
     else:
         heard = gate = audio
+    muted_s = 0.0
+    if policy == "auto" and MUTE_BUSY_PAUSES:
+        busy = noise.busy_pauses(gate)
+        if busy.any():
+            # Other voices in the caller's pauses: Whisper would write them down.
+            heard, gate = noise.mute(heard, busy), noise.mute(gate, busy)
+            muted_s = float(busy.sum()) * energy.FRAME_S
     db = energy.frame_db(gate)
     mask = energy.voiced_mask(db)
     decision = Decision(window_start, channel, energy.voiced_seconds(mask))
     if policy == "auto":
         decision.noise = estimate.as_dict()
+        if muted_s:
+            decision.noise["busy_pauses_muted_s"] = round(muted_s, 2)
     result = ChannelResult(decision=decision)
 
     spans: List[dict] = []
