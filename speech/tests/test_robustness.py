@@ -51,7 +51,7 @@ def damaged(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("damage"))
     # Calls of two utterances (~12 s: one Whisper window each), two per condition.
     items = damage.build(out, calls=2, per_call=2, conditions=("clean", "g711", "clip", "pink10", "pink5",
-                                                                "quiet_hum"))
+                                                                "quiet_hum", "babble"))
     return {it.name: it for it in items}
 
 
@@ -74,8 +74,8 @@ def test_noisy_lines_are_cleaned_and_cleaning_restores_the_voiced_frames(damaged
         assert est.needs_cleaning and est.snr_db < noise.NEEDS_CLEANING_DB, (name, est)
         raw = energy.voiced_seconds(energy.voiced_mask(energy.frame_db(x)))
         cleaned = energy.voiced_seconds(energy.voiced_mask(energy.frame_db(noise.clean(x))))
-        # The energy gate saw under 1 s of voice in the raw noisy file (#16).
-        assert raw < 1.0 and cleaned > 1.0, (name, raw, cleaned)
+        # The energy gate saw little voice in the raw noisy file (#16: under 1 s in most).
+        assert raw < 1.5 and cleaned > max(1.0, 2 * raw), (name, raw, cleaned)
 
 
 def test_cleaning_keeps_length_and_lowers_the_noise_floor(damaged):
@@ -83,6 +83,20 @@ def test_cleaning_keeps_length_and_lowers_the_noise_floor(damaged):
     y = noise.clean(x)
     assert y.shape == x.shape and y.dtype == np.float32
     assert noise.estimate(y).floor_dbfs < noise.estimate(x).floor_dbfs - 10
+
+
+def test_other_voices_in_the_pauses_are_muted_and_nothing_else_is(damaged):
+    for name in ("babble/00", "babble/01"):
+        x = _samples(damaged[name].path)
+        busy = noise.busy_pauses(x)
+        assert busy.sum() * 0.02 > 0.5, name
+        muted = noise.mute(x, busy)
+        frame = 320
+        inside = np.flatnonzero(busy[:-2] & busy[1:-1] & busy[2:])[0] + 1   # a frame mid-pause
+        seg = slice(inside * frame, (inside + 1) * frame)
+        assert np.abs(muted[seg]).max() < 0.1 * np.abs(x[seg]).max() + 1e-6
+    for name in ("clean/00", "clean/01", "g711/00", "clip/00", "pink10/00", "pink5/00", "quiet_hum/00"):
+        assert not noise.busy_pauses(_samples(damaged[name].path)).any(), name
 
 
 # --- end to end through the worker -------------------------------------------
