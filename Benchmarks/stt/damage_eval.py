@@ -95,6 +95,7 @@ def main() -> int:
                     help="JSON file caching the two baselines' texts (they do not change with calltop)")
     ap.add_argument("--runs", type=int, default=3, help="calltop runs (3: forward, reversed, worker)")
     ap.add_argument("--dump", default=None, help="write every hypothesis to this JSON file")
+    ap.add_argument("--baselines-only", action="store_true", help="fill the baseline cache and stop")
     args = ap.parse_args()
 
     tmp = None
@@ -103,19 +104,25 @@ def main() -> int:
         tmp = tempfile.TemporaryDirectory()
         out_dir = tmp.name
     items = damage.build(out_dir, args.calls, args.per_call, args.seed, args.conditions.split(","))
-    model = engine.Models(engine.default_models_dir(), engine.cpu_count()).get("base").model
+    models = engine.Models(engine.default_models_dir(), engine.cpu_count())
+    model = models.get("base").model
+    # The baselines are faster-whisper as it ships (temperature fallback and all),
+    # not calltop's deterministic subclass.
+    from faster_whisper import WhisperModel
+    plain = WhisperModel(models.path("base"), device="cpu", compute_type="int8",
+                         cpu_threads=engine.cpu_count(), local_files_only=True)
     samples = {it.name: audio.decode_whole(it.path, stereo=False)[0] for it in items}
 
     cache = {}
     if args.baseline_cache and os.path.exists(args.baseline_cache):
         cache = json.load(open(args.baseline_cache))
-    key = f"seed{args.seed}-{args.calls}x{args.per_call}"
+    key = f"plain-seed{args.seed}-{args.calls}x{args.per_call}"
     cache.setdefault(key, {})
     hyps = {s: {} for s in SYSTEMS}
     for n, it in enumerate(items):
         for s, vad in (("direct_vad", True), ("direct_novad", False)):
             if it.name not in cache[key].get(s, {}):
-                cache[key].setdefault(s, {})[it.name] = direct(model, samples[it.name], vad)
+                cache[key].setdefault(s, {})[it.name] = direct(plain, samples[it.name], vad)
                 if args.baseline_cache:  # after every file: a killed run keeps what it did
                     json.dump(cache, open(args.baseline_cache + ".tmp", "w"), indent=1)
                     os.replace(args.baseline_cache + ".tmp", args.baseline_cache)
