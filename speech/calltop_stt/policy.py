@@ -122,7 +122,7 @@ def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
         # Over steady noise the raw frames never rise 15 dB over the floor
         # (10 dB SNR), so the energy gate and the VAD look at a cleaned copy.
         # Whisper still hears the raw audio: cleaned, its WER on the damage
-        # corpus did not go down (STT-NOTES.md).
+        # corpus did not go down (Benchmarks/stt/DAMAGE-RESULTS.md).
         gate = noise.clean(audio)
     muted_s = 0.0
     if policy == "auto":

@@ -4,7 +4,7 @@ Whisper loops when it conditions on its own output over audio it cannot
 read (noise, a quiet speaker). faster-whisper catches a loop only when the
 whole 30 s window's text compresses by more than 2.4x, which a short call's
 text never does: five copies of a five-word phrase pass. A loop here is the
-same phrase of 1 to MAX_N words said over and over back to back: MIN_REPEATS
+same phrase of 1 to MAX_N words (a whole sentence, too) said over and over back to back: MIN_REPEATS
 times for a phrase of two words or more, MIN_REPEATS_ONE_WORD times for a
 single word ("no no no" is speech; six of them in a row is not).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-MAX_N = 10
+MAX_N = 24
 MIN_REPEATS = 3
 MIN_REPEATS_ONE_WORD = 5
 
