@@ -19,6 +19,12 @@ stdout (protocol lines only; logs go to stderr):
   {"id": …, "type": "error", "code": "model_missing"|"audio_unreadable"|
    "bad_request"|"internal", "message": …}
 
+"settings" is the provenance: besides the options, "decoding" says how the
+text was decoded (no sampling: the same audio, model and settings give the
+same text in any process), "noise_cleaning" the SNR rule, and "decisions"
+per window what the policy saw and did (SNR, muted pauses, fallback
+decodes, loop words cut).
+
 Segments carry "channel": 0 for mono (or a down-mix), 1 and 2 for the
 channels of a dual-channel recording. Progress segments are provisional:
 the result's segments are authoritative (the empty-transcript rules may
