@@ -27,12 +27,8 @@ from faster_whisper import WhisperModel
 from . import repetition
 
 # Name, whether the previous text stays in the prompt, generate() overrides.
-# Greedy first: it is closest to what a low-temperature sample would find
-# (on a flat voice where beam search looped, greedy heard "department" and
-# beam search with any penalty did not); then searches that forbid repeats.
 CASCADE = (
     ("beam", True, {}),
-    ("greedy_fresh", False, {"beam_size": 1}),
     ("beam_fresh_norepeat", False, {"repetition_penalty": 1.1, "no_repeat_ngram_size": 4}),
     ("greedy_fresh_norepeat", False, {"beam_size": 1, "repetition_penalty": 1.2,
                                       "no_repeat_ngram_size": 3}),
