@@ -4,6 +4,7 @@
 # Exit status is non-zero only when a bench itself failed (crashed, could not
 # run); a missed goal is printed, not fatal.
 #   CALLTOP_BENCH_STT_ARGS      extra arguments for Benchmarks/stt/bench.py (e.g. "--long-seconds 120")
+#   CALLTOP_BENCH_DAMAGE_ARGS   extra arguments for Benchmarks/stt/damage_eval.py (e.g. "--per-call 6")
 #   CALLTOP_BENCH_WEBHOOK_ARGS  extra arguments for Benchmarks/webhooks/bench.py
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,10 @@ fi
 if [ -x .venv/bin/python ]; then
     # shellcheck disable=SC2086
     section stt .venv/bin/python Benchmarks/stt/bench.py ${CALLTOP_BENCH_STT_ARGS:-}
+    # Phone-line damage (issue #16): WER per condition against faster-whisper
+    # direct, three runs identical, RTF on noisy calls. About 6 min on 2 free cores.
+    # shellcheck disable=SC2086
+    section stt-damage .venv/bin/python Benchmarks/stt/damage_eval.py ${CALLTOP_BENCH_DAMAGE_ARGS:-}
 else
     echo "  # stt: SKIPPED, no .venv (make setup-speech creates it)"
 fi

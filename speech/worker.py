@@ -20,6 +20,12 @@ stdout (protocol lines only; logs go to stderr):
   {"id": …, "type": "error", "code": "model_missing"|"audio_unreadable"|
    "bad_request"|"internal", "message": …}
 
+"settings" is the provenance: besides the options, "decoding" says how the
+text was decoded (no sampling: the same audio, model and settings give the
+same text in any process), "noise_cleaning" the SNR rule, and "decisions"
+per window what the policy saw and did (SNR, muted pauses, fallback
+decodes, loop words cut).
+
 Segments carry "channel": 0 for mono (or a down-mix), 1 and 2 for the
 channels of a dual-channel recording. Progress segments are provisional:
 the result's segments are authoritative (the empty-transcript rules may
@@ -41,7 +47,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from calltop_stt import audio as audio_mod  # noqa: E402
-from calltop_stt import engine, policy  # noqa: E402
+from calltop_stt import decoding, engine, noise, policy  # noqa: E402
 
 PROTOCOL = 1
 log = logging.getLogger("calltop.speech")
@@ -167,6 +173,9 @@ def transcribe(models: engine.Models, req_id, path: str, opts: dict) -> dict:
         "transcribe_options": policy.transcribe_options(
             opts["beam_size"], opts["language"], opts["vad"] == "vad"),
         "window_seconds": opts["window_seconds"], "decisions": decisions,
+        # Same audio, model and settings give the same text: how (decoding.py).
+        "decoding": decoding.describe(),
+        "noise_cleaning": noise.describe() if opts["vad"] == "auto" else None,
     }
     return {"id": req_id, "type": "result", "text": conversation_text(segments, stereo),
             "segments": segments, "language": opts["language"] or "auto",

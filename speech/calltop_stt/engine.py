@@ -75,9 +75,9 @@ class Models:
         if not os.path.isfile(os.path.join(path, "model.bin")):
             raise ModelMissing(f"model {name} not installed at {path}: run `make setup` "
                                "(scripts/setup-speech.sh)")
-        from faster_whisper import WhisperModel
+        from .decoding import DeterministicWhisperModel
         t0 = time.monotonic()
-        model = WhisperModel(path, device="cpu", compute_type="int8",
+        model = DeterministicWhisperModel(path, device="cpu", compute_type="int8",
                              cpu_threads=self.cpu_threads, local_files_only=True)
         loaded = LoadedModel(name, path, self.sha256(name), model, time.monotonic() - t0)
         self.loaded[name] = loaded

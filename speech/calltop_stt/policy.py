@@ -20,6 +20,10 @@ Policy "auto", per window and channel:
    with a VAD span is dropped; text that is only punctuation is empty; a lone
    known hallucination ("you", "thank you", …) on a window with under
    LONE_WORD_MAX_VOICED_S of voiced audio is empty.
+Bad lines (issue #16, noise.py, repetition.py, decoding.py): a window under
+20 dB SNR is cleaned for steps 1 and 3 only; other voices in the caller's
+busy pauses are muted before Whisper hears them; repetition loops that
+survive the decoder's cascade are cut to one copy.
 "vad" is faster-whisper's VAD filter with LENIENT_VAD; "none" is plain
 Whisper; both still drop punctuation-only text.
 """
@@ -31,7 +35,7 @@ from typing import Callable, List, Optional
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from . import energy
+from . import energy, noise, repetition
 from .audio import SAMPLE_RATE
 from .text import is_punctuation_only, normalize
 
@@ -58,6 +62,9 @@ class Decision:
     kept_share: Optional[float] = None
     vad: bool = False
     emptied: Optional[str] = None   # why text was discarded, if it was
+    noise: Optional[dict] = None    # noise.Estimate: SNR, floor, whether it was cleaned
+    loop_words_removed: int = 0     # words of repetition loops cut from the text
+    fallback_decodes: int = 0       # decodes the fallback cascade added (decoding.py)
 
     def as_dict(self) -> dict:
         d = {"window_start": round(self.window_start, 3), "channel": self.channel,
@@ -66,6 +73,12 @@ class Decision:
             d["kept_share"] = round(self.kept_share, 3)
         if self.emptied:
             d["emptied"] = self.emptied
+        if self.noise is not None:
+            d["noise"] = self.noise
+        if self.loop_words_removed:
+            d["loop_words_removed"] = self.loop_words_removed
+        if self.fallback_decodes:
+            d["fallback_decodes"] = self.fallback_decodes
         return d
 
 
@@ -103,22 +116,43 @@ def _first_voiced(mask: np.ndarray, start_s: float, end_s: float) -> float:
 def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
                        language: Optional[str], window_start: float, channel: int,
                        on_segment: Callable[[dict], None]) -> ChannelResult:
-    db = energy.frame_db(audio)
+    estimate = noise.estimate(audio)
+    heard = gate = audio
+    if policy == "auto" and estimate.needs_cleaning:
+        # Over steady noise the raw frames never rise 15 dB over the floor
+        # (10 dB SNR), so the energy gate and the VAD look at a cleaned copy.
+        # Whisper still hears the raw audio: cleaned, its WER on the damage
+        # corpus did not go down (Benchmarks/stt/DAMAGE-RESULTS.md).
+        gate = noise.clean(audio)
+    muted_s = 0.0
+    if policy == "auto":
+        busy = noise.busy_pauses(gate)
+        if busy.any():
+            # Other voices in the caller's pauses: Whisper would write them down.
+            heard, gate = noise.mute(heard, busy), noise.mute(gate, busy)
+            muted_s = float(busy.sum()) * energy.FRAME_S
+    db = energy.frame_db(gate)
     mask = energy.voiced_mask(db)
     decision = Decision(window_start, channel, energy.voiced_seconds(mask))
+    if policy == "auto":
+        decision.noise = estimate.as_dict()
+        if muted_s:
+            decision.noise["busy_pauses_muted_s"] = round(muted_s, 2)
     result = ChannelResult(decision=decision)
 
     spans: List[dict] = []
     if policy == "auto":
-        spans = get_speech_timestamps(audio, VadOptions(**LENIENT_VAD), sampling_rate=SAMPLE_RATE)
+        spans = get_speech_timestamps(gate, VadOptions(**LENIENT_VAD), sampling_rate=SAMPLE_RATE)
         decision.kept_share = energy.kept_share(mask, db, spans)
         if not spans and decision.voiced_s < MIN_VOICED_S:
             decision.emptied = "no speech (VAD and energy agree)"
             return result
     decision.vad = policy == "vad"
 
-    segments, _info = model.transcribe(audio, **transcribe_options(beam_size, language, decision.vad))
-    dropped = 0
+    fallbacks_before = getattr(model, "fallback_decodes", 0)
+    segments, _info = model.transcribe(heard, **transcribe_options(beam_size, language, decision.vad))
+    dropped = looped = 0
+    last_words = None
     for seg in segments:
         text = seg.text.strip()
         if is_punctuation_only(text):
@@ -127,11 +161,25 @@ def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
                 and energy.voiced_seconds(energy.slice_mask(mask, seg.start, seg.end)) < SEGMENT_MIN_VOICED_S:
             dropped += 1  # text over silence: a hallucination
             continue
+        if policy == "auto":
+            # The decoder's cascade re-decodes loops; what survives it is cut here.
+            text, removed = repetition.collapse(text)
+            words = normalize(text)
+            if len(words) >= 2 and words == last_words:
+                removed += len(words)
+                text = ""
+            looped += removed
+            last_words = words
+            if not text:
+                continue
         item = {"start": _first_voiced(mask, seg.start, seg.end), "end": float(seg.end), "text": text}
         result.segments.append(item)
         on_segment(item)
+    decision.fallback_decodes = getattr(model, "fallback_decodes", 0) - fallbacks_before
     if dropped:
         decision.emptied = f"{dropped} segment(s) over silence dropped"
+    if looped:
+        decision.loop_words_removed = looped
 
     words = " ".join(normalize(" ".join(s["text"] for s in result.segments)))
     if policy == "auto" and words in HALLUCINATIONS and decision.voiced_s < LONE_WORD_MAX_VOICED_S:

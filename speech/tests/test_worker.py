@@ -66,7 +66,11 @@ def test_stereo_gives_per_channel_text(worker, audio_dir):
     for seg in result["segments"]:
         by_channel[seg["channel"]] += " " + seg["text"]
     one, two = by_channel[1].lower(), by_channel[2].lower()
-    assert "morning" in one and "department" in one and "question" not in one, result
+    # Not "department": Whisper base at temperature 0 hears channel 1 as "Good
+    # morning, Nippin! I'm healing the power…" on this voice; it used to pass
+    # only when the random temperature fallback happened to sample it right,
+    # and decoding is deterministic now (issue #16, calltop_stt/decoding.py).
+    assert "morning" in one and "question" not in one, result
     assert "question" in two and "last" in two and "morning" not in two, result
     # The conversation reads in time order with labels.
     lines = result["text"].splitlines()
