@@ -1,6 +1,8 @@
 import CallTopCore
 import CallTopSimulator
+import CallTopTUI
 import Foundation
+import Synchronization
 
 /// The on-call moment after an outage: a backlog of recordings drained
 /// against a simulator that adds a round trip to every request and caps the
@@ -8,8 +10,9 @@ import Foundation
 /// request per recording, always `cap` in flight: count × latency / cap.
 enum BacklogBench {
     static func run(count: Int) async throws {
-        let main = try await drain(count: count, latencyMs: 40, cap: 16, maxConcurrency: 32)
+        let main = try await drain(count: count, latencyMs: 40, cap: 16, maxConcurrency: 32, watchFrames: true)
         BenchLine.emit("backlog_vs_ideal", main.seconds / main.ideal, "ratio", goal: "<= 1.3")
+        BenchLine.emit("tui_frame_p99_during_backlog_ms", main.frameP99Ms, "ms", goal: "<= 16", digits: 1)
         BenchLine.emit("backlog_429_share", main.refusedShare * 100, "%", goal: "<= 5")
         // The seed's path: one recording at a time, metadata then media, no retries. Sequential, so
         // its time is linear in the count: measured on a sample, scaled to the backlog.
@@ -30,6 +33,7 @@ enum BacklogBench {
         var requests: Int
         var refused: Int
         var peak: Int
+        var frameP99Ms = Double.nan
         var refusedShare: Double { Double(refused) / Double(max(1, requests)) }
     }
 
@@ -49,14 +53,17 @@ enum BacklogBench {
         return (simulator, workspace, sids, tmp)
     }
 
-    static func drain(count: Int, latencyMs: Int, cap: Int, maxConcurrency: Int) async throws -> Drained {
+    static func drain(count: Int, latencyMs: Int, cap: Int, maxConcurrency: Int, watchFrames: Bool = false) async throws -> Drained {
         let (simulator, workspace, sids, tmp) = try await backlog(count: count, latencyMs: latencyMs, cap: cap)
         defer { tmp.remove() }
         let before = simulator.requests().count
         let runner = try workspace.downloadRunner(maxConcurrency: maxConcurrency)
         var summary: DownloadRunner.Summary?
+        var frames: [Double] = []
         let seconds = await secondsTakenAsync {
-            summary = await runner.run(sids, options: .init(concurrency: maxConcurrency, wait: 120))
+            let work = Task { await runner.run(sids, options: .init(concurrency: maxConcurrency, wait: 120)) }
+            if watchFrames { frames = await dashboardFrames(store: workspace.store, until: work) }
+            summary = await work.value
         }
         let requests = Array(simulator.requests().dropFirst(before))
         let peak = simulator.peakInFlight
@@ -64,8 +71,51 @@ enum BacklogBench {
         guard summary?.byState[.downloaded] == count else {
             throw BenchFailure("backlog ended \(String(describing: summary?.byState)) instead of \(count) downloaded")
         }
-        return Drained(seconds: seconds, ideal: Double(count) * Double(latencyMs) / 1000 / Double(cap),
-                       requests: requests.count, refused: requests.filter { $0.status == 429 }.count, peak: peak)
+        var drained = Drained(seconds: seconds, ideal: Double(count) * Double(latencyMs) / 1000 / Double(cap),
+                              requests: requests.count, refused: requests.filter { $0.status == 429 }.count, peak: peak)
+        if !frames.isEmpty {
+            let sorted = frames.sorted()
+            drained.frameP99Ms = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+            BenchLine.note(String(format: "dashboard during the backlog: %d frames, median %.2f ms, p99 %.2f ms, slowest %.2f ms (update with fresh rows + render 120x40)",
+                                  sorted.count, sorted.median, drained.frameP99Ms, sorted.last ?? .nan))
+        }
+        return drained
+    }
+
+    /// What the dashboard does while the backlog drains: rows reloaded from the
+    /// store in the background every 250 ms, and a frame every 16 ms that takes
+    /// the newest rows, ticks and renders. Returns each frame's time in ms.
+    static func dashboardFrames(store: Store, until work: Task<DownloadRunner.Summary, Never>) async -> [Double] {
+        final class Latest: Sendable {
+            let rows = Mutex<[CallRow]?>(nil)
+            let done = Mutex(false)
+        }
+        let latest = Latest()
+        let loader = Task.detached {
+            while !latest.done.withLock({ $0 }) {
+                if let rows = try? store.callRows() { latest.rows.withLock { $0 = rows } }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        let size = TerminalSize(columns: 120, rows: 40)
+        let utc = TimeZone(identifier: "UTC")!
+        var state = DashboardState(context: DashboardContext(accountSid: "AC…", apiHost: "127.0.0.1", refreshSeconds: 30))
+        _ = update(&state, .resize(size))
+        var frames: [Double] = []
+        let watcher = Task { _ = await work.value; latest.done.withLock { $0 = true } }
+        while !latest.done.withLock({ $0 }) {
+            let rows = latest.rows.withLock { r -> [CallRow]? in defer { r = nil }; return r }
+            frames.append(secondsTaken {
+                _ = update(&state, .tick(now: Date()))
+                if let rows { _ = update(&state, .rowsLoaded(rows)) }
+                precondition(render(state, size: size, now: Date(), timeZone: utc).size == size)
+            } * 1000)
+            try? await Task.sleep(for: .milliseconds(16))
+        }
+        _ = await watcher.value
+        loader.cancel()
+        BenchLine.note("backlog header at the end: \(state.backlog.label ?? "(no backlog)")")
+        return frames
     }
 
     /// What the seed did: for each recording, GET its metadata, then GET its media, one after the other.

@@ -57,6 +57,7 @@ enum HeaderView {
             sync = state.syncing ? " syncing…" : " not synced yet"
         }
         sync += state.paused ? " · auto refresh paused" : width >= 80 ? " · refresh every \(state.refreshSeconds)s" : " · every \(state.refreshSeconds)s"
+        if let backlog = state.backlog.label { sync += " · " + backlog }
         var view = ""
         if !state.marks.isEmpty { view += "\(state.marks.count) marked · " }
         if state.stateFilter != .all { view += "show \(state.stateFilter.rawValue) · " }

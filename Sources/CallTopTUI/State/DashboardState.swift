@@ -43,6 +43,8 @@ public struct DashboardState: Sendable, Equatable {
     /// Calls per download state over all loaded rows (nil: no recording).
     public private(set) var counts: [DownloadState?: Int] = [:]
     public private(set) var rowsLoadedOnce = false
+    /// The download backlog's progress, rate and ETA, from the counts at each row load.
+    public private(set) var backlog = BacklogProgress()
     /// While only the first page is loaded: how many calls there are in all
     /// (the header's figures are then the store's, not the page's).
     public private(set) var totalCalls: Int?
@@ -132,6 +134,8 @@ public struct DashboardState: Sendable, Equatable {
             }
         }
         counts = newCounts
+        let waiting = [DownloadState.pending, .downloading, .retrying, .notReady].reduce(0) { $0 + (newCounts[$1] ?? 0) }
+        if let now { backlog.observe(waiting: waiting, at: now) }
         marks = marks.filter { present.contains($0) }
         progress = progress.filter { keepProgress.contains($0.key) }
         transcribing = transcribing.filter { keepTranscribing.contains($0.key) }
