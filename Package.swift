@@ -86,7 +86,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "CallTopSimulatorTests", dependencies: ["CallTopSimulator"]),
-        .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore", "CallTopSimulator"], resources: [.copy("Snapshots")]),
         .testTarget(name: "CallTopWebhooksTests", dependencies: ["CallTopWebhooks", "CallTopCore", "CallTopSimulator"]),
         .testTarget(name: "CallTopMetricsTests", dependencies: ["CallTopMetrics", "CallTopCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CallTopCore", "CallTopSimulator", "CallTopWebhooks"]),
