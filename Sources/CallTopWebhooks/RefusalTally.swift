@@ -1,4 +1,5 @@
 import Foundation
+import CallTopCore
 import Synchronization
 
 /// Requests refused for a missing or bad signature or token, counted instead
@@ -40,14 +41,5 @@ public final class RefusalTally: Sendable {
         }
     }
 
-    /// 1234567 → "1,234,567", whatever the locale: operators grep these lines.
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return out
-    }
+    static func grouped(_ n: Int) -> String { groupedDigits(n) }
 }

@@ -52,15 +52,7 @@ public struct BacklogProgress: Sendable, Equatable {
         return "\(Self.grouped(done))/\(Self.grouped(total)) · \(perSecond)/s · ETA \(Self.clock(eta))"
     }
 
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return out
-    }
+    static func grouped(_ n: Int) -> String { groupedDigits(n) }
 
     static func clock(_ seconds: TimeInterval) -> String {
         let s = Int(min(seconds, 359_999).rounded())
