@@ -143,7 +143,19 @@ import Testing
         #expect(stored.nextRetryAt != nil)
     }
 
-    @Test(arguments: [("rate_limited=2@0", 429, 20429), ("flaky=2@0", 503, 20503)])
+    /// Two 429s are asked again through the gate within the attempt; the third reaches the policy's backoff.
+    @Test func rateLimitedMediaIsAskedAgainThroughTheGateThenBacksOff() async throws {
+        let h = try await SimulatorHarness.start(["rate_limited=3@0"])
+        defer { Task { await h.stop() } }
+        _ = try await h.sync()
+        let r = h.recording(0)
+        #expect(try await h.download([r.sid]).byState[.downloaded] == 1)
+        #expect(try h.store.attempts(ofRecording: r.sid).map(\.httpStatus) == [429, 200])
+        let media = h.simulator.requests().filter { $0.isMedia && $0.recordingSid == r.sid }.map(\.status)
+        #expect(media == [429, 429, 429, 200])
+    }
+
+    @Test(arguments: [("flaky=2@0", 503, 20503)])
     func transientErrorsBackOffAndSucceed(scenario: String, status: Int, code: Int) async throws {
         let h = try await SimulatorHarness.start([scenario])
         defer { Task { await h.stop() } }

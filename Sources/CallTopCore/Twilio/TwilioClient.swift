@@ -15,6 +15,8 @@ public final class TwilioClient: Sendable {
     /// Requests to this account in flight at once, adapted to its concurrency limit.
     public let gate: AccountGate
     static let maxRedirects = 3
+    /// Media GETs answered 429 that are asked again at once through the gate before the attempt reports it.
+    static let rateLimitRetries = 2
 
     public init(host: TwilioHost, credentials: Credentials, timeouts: CurlSession.Timeouts = CurlSession.Timeouts(),
                 retry: RequestRetry = RequestRetry(), maxConcurrency: Int = 32, logger: Logger? = nil,
@@ -139,8 +141,13 @@ public final class TwilioClient: Sendable {
         onBody: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool
     ) async throws(TwilioError) -> HTTPResponseHead {
         var current = url
-        for _ in 0...Self.maxRedirects {
+        var redirects = 0
+        var rateLimitedAgain = 0
+        while true {
             let authorised = host.owns(current)
+            // A 429 (20429) has just halved the gate: asking again through it, after a short pause, costs the
+            // account less than a recording parked for a backoff, and keeps a backlog at the account's pace.
+            let swallow429 = authorised && rateLimitedAgain < Self.rateLimitRetries
             let isRedirect = RedirectFlag()
             let session = pool.acquire()
             defer { pool.release(session) }
@@ -151,7 +158,7 @@ public final class TwilioClient: Sendable {
                 head = try await session.get(
                     current, userPassword: authorised ? credentials.basicUserPassword : nil, timeLimit: timeLimit,
                     onHead: { head in
-                        isRedirect.set((300...399).contains(head.status))
+                        isRedirect.set((300...399).contains(head.status) || (swallow429 && head.status == 429))
                         if !isRedirect.value { onHead(head) }
                     },
                     onBody: { chunk in isRedirect.value ? true : onBody(chunk) })
@@ -160,6 +167,12 @@ public final class TwilioClient: Sendable {
                 throw .transport(error, host: URLComponents(string: current)?.host ?? host.hostName)
             }
             if let ticket { gate.release(ticket, head.status == 429 ? .rateLimited : .succeeded) }
+            if swallow429, head.status == 429 {
+                rateLimitedAgain += 1
+                CallTopMetrics.twilioAPIError(status: 429, code: 20429)
+                await sleep(0.05 + 0.2 * jitter())
+                continue
+            }
             guard (300...399).contains(head.status) else {
                 if head.status >= 400 { CallTopMetrics.twilioAPIError(status: head.status, code: nil) }
                 return head
@@ -174,9 +187,12 @@ public final class TwilioClient: Sendable {
             if !host.owns(next) && URLComponents(string: next)?.scheme?.lowercased() != "https" {
                 throw .redirectRefused("redirect from \(host.hostName) to \(nextHost) refused: credentials go only to \(host.hostName), and an off-host redirect is followed only to https (without credentials)")
             }
+            redirects += 1
+            guard redirects <= Self.maxRedirects else {
+                throw .redirectRefused("more than \(Self.maxRedirects) redirects from \(host.hostName)")
+            }
             current = next
         }
-        throw .redirectRefused("more than \(Self.maxRedirects) redirects from \(host.hostName)")
     }
 
     static func describe(_ error: any Error) -> String {
