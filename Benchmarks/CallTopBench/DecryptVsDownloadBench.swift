@@ -63,6 +63,9 @@ enum DecryptVsDownloadBench {
 
         func attempt(_ r: TwilioRecording) async throws -> Double {
             if let old = try workspace.store.recording(r.sid)?.path { unlink(workspace.dataDir.appendingPathComponent(old).path) }
+            // Downloaded by the previous round: make it due again, keeping its file name.
+            try workspace.store.markFileProblem(r.sid, reason: "bench", now: Date())
+            try workspace.store.resetForRetry([r.sid], now: Date())
             var decision: DownloadDecision?
             let seconds = await secondsTakenAsync { decision = await downloader.attempt(r.sid) }
             guard decision == .downloaded else { throw BenchFailure("download of \(r.sid) ended \(String(describing: decision))") }
