@@ -26,20 +26,18 @@ extension Store {
     }
 
     private func claimDownload(_ db: Database, _ sid: String, now: Date) throws -> StoredRecording? {
-        do {
-            let t = now.timeIntervalSince1970
-            try db.execute(sql: """
-                UPDATE recordings SET download_state = 'downloading', lease_owner = ?, lease_expires_at = ?, updated_at = ?
-                WHERE sid = ? AND \(Self.claimableSQL)
-                """, arguments: [owner.description, t + lease.duration, t, sid, t, t])
-            guard db.changesCount > 0,
-                  var claimed = try Row.fetchOne(db, sql: "SELECT * FROM recordings WHERE sid = ?", arguments: [sid]).map(StoredRecording.init(row:))
-            else { return nil }
-            if claimed.fileName == nil {
-                claimed.fileName = try Self.assignFileName(db, recordingSid: sid, callSid: claimed.callSid)
-            }
-            return claimed
+        let t = now.timeIntervalSince1970
+        try db.execute(sql: """
+            UPDATE recordings SET download_state = 'downloading', lease_owner = ?, lease_expires_at = ?, updated_at = ?
+            WHERE sid = ? AND \(Self.claimableSQL)
+            """, arguments: [owner.description, t + lease.duration, t, sid, t, t])
+        guard db.changesCount > 0,
+              var claimed = try Row.fetchOne(db, sql: "SELECT * FROM recordings WHERE sid = ?", arguments: [sid]).map(StoredRecording.init(row:))
+        else { return nil }
+        if claimed.fileName == nil {
+            claimed.fileName = try Self.assignFileName(db, recordingSid: sid, callSid: claimed.callSid)
         }
+        return claimed
     }
 
     /// A call's first downloaded recording is `{CallSid}.mp3` (the layout the
@@ -74,14 +72,14 @@ extension Store {
         try db.write { db in
             let t = now.timeIntervalSince1970
             var moved = 0
-            for (table, state, key) in [("recordings", "downloading", "sid"), ("transcription_jobs", "running", "call_sid")] {
-                let rows = try Row.fetchAll(db, sql: "SELECT \(key) AS id, lease_owner, lease_expires_at FROM \(table) WHERE \(table == "recordings" ? "download_state" : "state") = ?",
+            let claims = [("recordings", "download_state", "downloading", "sid"), ("transcription_jobs", "state", "running", "call_sid")]
+            for (table, stateColumn, state, key) in claims {
+                let rows = try Row.fetchAll(db, sql: "SELECT \(key) AS id, lease_owner, lease_expires_at FROM \(table) WHERE \(stateColumn) = ?",
                                             arguments: [state])
                 for row in rows {
                     let holder = (row["lease_owner"] as String?).flatMap(LeaseOwner.init)
                     let expired = ((row["lease_expires_at"] as Double?) ?? 0) < t
                     guard expired || holder == nil || holder!.isDeadLocalProcess() else { continue }
-                    let stateColumn = table == "recordings" ? "download_state" : "state"
                     try db.execute(sql: """
                         UPDATE \(table) SET \(stateColumn) = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
                         WHERE \(key) = ? AND \(stateColumn) = ?

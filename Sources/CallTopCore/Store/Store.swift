@@ -252,38 +252,36 @@ public final class Store: Sendable {
 
     private func recordAttempt(_ db: Database, _ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
                                file: SavedFile?, expectedBytes: Int64?, now: Date) throws -> Bool {
-        do {
-            let holder = try String.fetchOne(db, sql: "SELECT lease_owner FROM recordings WHERE sid = ?", arguments: [attempt.recordingSid])
-            if let holder, holder != owner.description { return false }
-            try db.execute(sql: """
-                INSERT INTO download_attempts(recording_sid, started_at, http_status, twilio_code, bytes, duration_ms, error)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [attempt.recordingSid, attempt.startedAt.timeIntervalSince1970, attempt.httpStatus,
-                                 attempt.twilioCode, attempt.bytes, attempt.durationMs, attempt.error])
-            var nextRetry: Double?
-            var lastError: String?
-            switch decision {
-            case .downloaded: break
-            case let .retry(_, at, reason): nextRetry = at.timeIntervalSince1970; lastError = reason
-            case .failed(let reason), .absent(let reason): lastError = reason
-            }
-            try db.execute(sql: """
-                UPDATE recordings SET download_state = ?, attempts = attempts + 1, transient_failures = ?,
-                    not_ready_tries = ?, not_ready_since = ?, last_error = ?, next_retry_at = ?,
-                    expected_bytes = COALESCE(?, expected_bytes), updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
-                WHERE sid = ?
-                """, arguments: [decision.state.rawValue, memory.transientFailures, memory.notReadyTries,
-                                 memory.notReadySince?.timeIntervalSince1970, lastError, nextRetry, expectedBytes,
-                                 now.timeIntervalSince1970, attempt.recordingSid])
-            if let file {
-                try db.execute(sql: "UPDATE recordings SET bytes = ?, path = ?, sha256 = ? WHERE sid = ?",
-                               arguments: [file.bytes, file.relativePath, file.sha256, attempt.recordingSid])
-            }
-            if decision.state == .absent {
-                try db.execute(sql: "UPDATE recordings SET status = 'absent' WHERE sid = ?", arguments: [attempt.recordingSid])
-            }
-            return true
+        let holder = try String.fetchOne(db, sql: "SELECT lease_owner FROM recordings WHERE sid = ?", arguments: [attempt.recordingSid])
+        if let holder, holder != owner.description { return false }
+        try db.execute(sql: """
+            INSERT INTO download_attempts(recording_sid, started_at, http_status, twilio_code, bytes, duration_ms, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [attempt.recordingSid, attempt.startedAt.timeIntervalSince1970, attempt.httpStatus,
+                             attempt.twilioCode, attempt.bytes, attempt.durationMs, attempt.error])
+        var nextRetry: Double?
+        var lastError: String?
+        switch decision {
+        case .downloaded: break
+        case let .retry(_, at, reason): nextRetry = at.timeIntervalSince1970; lastError = reason
+        case .failed(let reason), .absent(let reason): lastError = reason
         }
+        try db.execute(sql: """
+            UPDATE recordings SET download_state = ?, attempts = attempts + 1, transient_failures = ?,
+                not_ready_tries = ?, not_ready_since = ?, last_error = ?, next_retry_at = ?,
+                expected_bytes = COALESCE(?, expected_bytes), updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
+            WHERE sid = ?
+            """, arguments: [decision.state.rawValue, memory.transientFailures, memory.notReadyTries,
+                             memory.notReadySince?.timeIntervalSince1970, lastError, nextRetry, expectedBytes,
+                             now.timeIntervalSince1970, attempt.recordingSid])
+        if let file {
+            try db.execute(sql: "UPDATE recordings SET bytes = ?, path = ?, sha256 = ? WHERE sid = ?",
+                           arguments: [file.bytes, file.relativePath, file.sha256, attempt.recordingSid])
+        }
+        if decision.state == .absent {
+            try db.execute(sql: "UPDATE recordings SET status = 'absent' WHERE sid = ?", arguments: [attempt.recordingSid])
+        }
+        return true
     }
 
     /// Metadata fetched during a download refreshes what sync stored.
