@@ -38,22 +38,11 @@ final class SimulatorProcess {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var buffer = Data()
-        var port: Int?
-        let deadline = Date().addingTimeInterval(60)
-        while port == nil && Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            let text = String(decoding: buffer, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("LISTENING ") }), text.contains("TWILIO_AUTH_TOKEN=") {
-                port = Int(line.dropFirst("LISTENING ".count))
-            }
-        }
-        guard let port else { process.terminate(); throw CocoaError(.fileReadUnknown) }
+        let (ports, text) = ListeningLine.read(out, timeout: 60) { $0.contains("TWILIO_AUTH_TOKEN=") }
+        guard let port = ports.first else { process.terminate(); throw CocoaError(.fileReadUnknown) }
         self.port = port
         var env: [String: String] = [:]
-        for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") where line.hasPrefix("export ") {
+        for line in text.split(separator: "\n") where line.hasPrefix("export ") {
             let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
             if pair.count == 2 { env[String(pair[0])] = String(pair[1]) }
         }
@@ -63,5 +52,27 @@ final class SimulatorProcess {
     deinit {
         process.terminate()
         process.waitUntilExit()
+    }
+}
+
+/// Reads a child's stdout until its `LISTENING <port> [<port>…]` line (and
+/// whatever `ready` also wants to have seen) arrives, or the timeout passes.
+enum ListeningLine {
+    static func read(_ out: Pipe, timeout: TimeInterval, ready: (String) -> Bool = { _ in true }) -> (ports: [Int], text: String) {
+        var buffer = Data()
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            let text = String(decoding: buffer, as: UTF8.self)
+            // Whole lines only: a port cut by a chunk boundary must not be read as a shorter one.
+            let complete = text[..<(text.lastIndex(of: "\n") ?? text.startIndex)]
+            if let line = complete.split(separator: "\n").first(where: { $0.hasPrefix("LISTENING ") }), ready(text) {
+                let ports = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+                if !ports.isEmpty { return (ports, text) }
+            }
+        }
+        return ([], String(decoding: buffer, as: UTF8.self))
     }
 }

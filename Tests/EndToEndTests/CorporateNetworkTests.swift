@@ -114,18 +114,7 @@ final class NetLab {
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             try process.run()
-            var buffer = Data()
-            var ports: [Int] = []
-            let deadline = Date().addingTimeInterval(30)
-            while ports.isEmpty && Date() < deadline {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                buffer.append(chunk)
-                let text = String(decoding: buffer, as: UTF8.self)
-                if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("LISTENING ") }), text.contains("\n") {
-                    ports = line.split(separator: " ").dropFirst().compactMap { Int($0) }
-                }
-            }
+            let ports = ListeningLine.read(out, timeout: 30).ports
             guard !ports.isEmpty else { process.terminate(); throw Failure("netlab \(arguments.first ?? "") did not start") }
             self.ports = ports
         }

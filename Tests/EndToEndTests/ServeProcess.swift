@@ -24,18 +24,7 @@ final class ServeProcess {
         process.standardError = try FileHandle(forWritingTo: errorLog)
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        var buffer = Data()
-        var port: Int?
-        let deadline = Date().addingTimeInterval(60)
-        while port == nil && Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            if let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("LISTENING ") }) {
-                port = Int(line.dropFirst("LISTENING ".count))
-            }
-        }
-        guard let port else {
+        guard let port = ListeningLine.read(out, timeout: 60).ports.first else {
             process.terminate()
             throw ServeFailed(stderr: (try? String(contentsOf: errorLog, encoding: .utf8)) ?? "")
         }
