@@ -19,6 +19,7 @@ final class MediaFileWriter: @unchecked Sendable {
     private(set) var refusal: AttemptResult?
     private let progress: @Sendable (Int64, Int64?) -> Void
     private var lastProgressBytes: Int64 = 0
+    private var renamed = false
     /// write(2), replaceable so tests can fill the disk.
     typealias WriteCall = @Sendable (Int32, UnsafeRawPointer, Int) -> Int
     private let writeCall: WriteCall
@@ -99,6 +100,7 @@ final class MediaFileWriter: @unchecked Sendable {
         guard rename(tempURL.path, finalURL.path) == 0 else {
             return .failure(.local("cannot rename to \(finalURL.path): \(String(cString: strerror(errno)))"))
         }
+        renamed = true
         let dir = open(finalURL.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
         if dir >= 0 { fsync(dir); close(dir) }  // make the rename itself durable
         progress(written, head.contentLength)
@@ -113,7 +115,8 @@ final class MediaFileWriter: @unchecked Sendable {
 
     func discard() {
         if fd >= 0 { close(fd); fd = -1 }
-        unlink(tempURL.path)
+        // After the rename there is no temporary file: skip an unlink that can only fail (it takes the folder's lock).
+        if !renamed { unlink(tempURL.path) }
     }
 }
 
