@@ -47,7 +47,7 @@ public enum SettlementPolicy {
         // that ran late (or a serve restarted after the window) catches up at once.
         let checksDone = max(s.checksDone, window.checksPassed(since: s.completedAt, now: now))
         let supersedes = s.deliveredVersion > 0 ? s.deliveredVersion : nil
-        if s.deliveredSource == TranscriptSource.offline.rawValue { return .idle(checksDone: checksDone) }
+        if s.deliveredSource == .offline { return .idle(checksDone: checksDone) }
 
         let choice = TranscriptPolicy.choose(offline: offline, realtime: realtime)
         if choice.source == .offline {

@@ -44,7 +44,7 @@ public final class TranscriptSettler: Sendable {
             case let .deliver(choice, version, supersedes, checksDone):
                 let document = try document(for: s, choice: choice, version: version, supersedes: supersedes, now: now)
                 let queuedNow = try store.enqueueDelivery(callSid: s.callSid, previousVersion: s.deliveredVersion, version: version,
-                                                          source: choice.source.rawValue, payload: document.encoded(),
+                                                          source: choice.source, payload: document.encoded(),
                                                           checksDone: checksDone, now: now)
                 guard queuedNow else { continue }
                 queued += 1

@@ -72,7 +72,7 @@ final class CoreDashboardServices: DashboardServices {
         }
         workspace.bus.emit(.message("transcribing \(callSids.count) call(s)", isError: false))
         for call in callSids {
-            try? workspace.store.setTranscriptionJob(call, state: "pending", now: Date())
+            try? workspace.store.setTranscriptionJob(call, state: .pending, now: Date())
             workspace.bus.emit(.callChanged(callSid: call))
         }
         let bus = workspace.bus

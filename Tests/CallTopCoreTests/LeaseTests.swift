@@ -78,7 +78,7 @@ import Testing
         let theirs = try Store(dataDir: dir, owner: Self.otherHost)
         #expect(try mine.claimTranscription(callSid, now: now))
         #expect(try !theirs.claimTranscription(callSid, now: now.addingTimeInterval(1)))
-        try mine.setTranscriptionJob(callSid, state: "failed", error: "x", now: now.addingTimeInterval(2))
+        try mine.setTranscriptionJob(callSid, state: .failed, error: "x", now: now.addingTimeInterval(2))
         #expect(try theirs.claimTranscription(callSid, now: now.addingTimeInterval(3)))
         #expect(try mine.claimTranscription(callSid, now: now.addingTimeInterval(3 + mine.lease.duration + 1)))  // expired
     }

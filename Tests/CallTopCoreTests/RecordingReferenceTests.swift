@@ -33,9 +33,10 @@ import Testing
     }
 
     @Test func sidValidationIsExact() {
-        #expect(SID(Self.re)?.kind == .recording)
-        #expect(SID(Self.ca)?.kind == .call)
-        #expect(SID(Self.re + "0") == nil)
-        #expect(SID("RE0123456789abcdef0123456789abcde/") == nil)
+        #expect(SID.isValid(Self.re, prefix: "RE"))
+        #expect(SID.isValid(Self.ca, prefix: "CA"))
+        #expect(!SID.isValid(Self.ca, prefix: "RE"))
+        #expect(!SID.isValid(Self.re + "0", prefix: "RE"))
+        #expect(!SID.isValid("RE0123456789abcdef0123456789abcde/", prefix: "RE"))
     }
 }

@@ -67,8 +67,8 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("calltop-metrics-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try Store(dataDir: dir)
-        try store.setTranscriptionJob("CA" + String(repeating: "1", count: 32), state: "pending", now: Date().addingTimeInterval(-30))
-        try store.setTranscriptionJob("CA" + String(repeating: "2", count: 32), state: "done", now: Date())
+        try store.setTranscriptionJob("CA" + String(repeating: "1", count: 32), state: .pending, now: Date().addingTimeInterval(-30))
+        try store.setTranscriptionJob("CA" + String(repeating: "2", count: 32), state: .done, now: Date())
         let snapshot = try store.jobSnapshot()
         #expect(Set(snapshot.counts) == [.init(kind: "transcription", state: "pending", count: 1), .init(kind: "transcription", state: "done", count: 1)])
         #expect(abs((snapshot.oldestPendingSince?.timeIntervalSinceNow ?? 0) + 30) < 5)

@@ -67,7 +67,7 @@ import Testing
         #expect(call2.map { $0.document["version"] } == ["1", "2"])
         #expect(call2.last?.document["supersedes"] == "1")
         #expect(call2.last?.document["source"] == "offline")
-        for n in 1...3 { #expect(try workspace.store.deliveries(ofCall: sid("CA", n)).allSatisfy { $0.state == "delivered" }) }
+        for n in 1...3 { #expect(try workspace.store.deliveries(ofCall: sid("CA", n)).allSatisfy { $0.state == .delivered }) }
         #expect(try workspace.store.deliveryStatus(sid("CA", 2)) == .delivered(version: 2))
     }
 

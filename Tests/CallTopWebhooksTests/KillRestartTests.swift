@@ -84,7 +84,7 @@ import Testing
         #expect(ids.sorted() == ["\(sid("CA", 1)).v1", "\(sid("CA", 2)).v1", "\(sid("CA", 2)).v2", "\(sid("CA", 3)).v1"].sorted())
         #expect(receiver.received.allSatisfy { $0.signatureValid })
         let store = try Store(dataDir: dir)
-        for n in 1...3 { #expect(try store.deliveries(ofCall: sid("CA", n)).allSatisfy { $0.state == "delivered" }) }
+        for n in 1...3 { #expect(try store.deliveries(ofCall: sid("CA", n)).allSatisfy { $0.state == .delivered }) }
     }
 }
 

@@ -102,7 +102,7 @@ import Testing
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     let window = WaitWindow(attempts: 2, interval: 5)
 
-    func settlement(checks: Int = 0, next: Double? = 5, version: Int = 0, source: String? = nil) -> WebhookSettlement {
+    func settlement(checks: Int = 0, next: Double? = 5, version: Int = 0, source: TranscriptSource? = nil) -> WebhookSettlement {
         WebhookSettlement(callSid: sid("CA", 1), recordingSid: sid("RE", 1), completedAt: t0, checksDone: checks,
                           nextCheckAt: next.map { t0.addingTimeInterval($0) }, deliveredVersion: version, deliveredSource: source)
     }
@@ -124,16 +124,16 @@ import Testing
     }
 
     @Test func offlineAfterFallbackSupersedes() {
-        let step = SettlementPolicy.decide(settlement(checks: 2, next: nil, version: 1, source: "realtime"), offline: .done(text: "hi"),
+        let step = SettlementPolicy.decide(settlement(checks: 2, next: nil, version: 1, source: .realtime), offline: .done(text: "hi"),
                                            realtime: "hello", window: window, now: t0.addingTimeInterval(30))
         guard case let .deliver(choice, version, supersedes, _) = step else { Issue.record("\(step)"); return }
         #expect(choice.source == .offline && version == 2 && supersedes == 1)
     }
 
     @Test func nothingAfterOfflineOrWhileFallbackStands() {
-        #expect(SettlementPolicy.decide(settlement(checks: 2, next: nil, version: 1, source: "offline"), offline: .done(text: "x"),
+        #expect(SettlementPolicy.decide(settlement(checks: 2, next: nil, version: 1, source: .offline), offline: .done(text: "x"),
                                         realtime: nil, window: window, now: t0) == .idle(checksDone: 2))
-        #expect(SettlementPolicy.decide(settlement(checks: 2, next: nil, version: 1, source: "realtime"), offline: .failed(reason: "x"),
+        #expect(SettlementPolicy.decide(settlement(checks: 2, next: nil, version: 1, source: .realtime), offline: .failed(reason: "x"),
                                         realtime: "r", window: window, now: t0) == .idle(checksDone: 2))
     }
 }

@@ -16,7 +16,7 @@ extension Store {
     /// Called inside the transactions that write Twilio's recording metadata
     /// (sync, a download's metadata fetch, a status callback). Details once
     /// seen are kept: a later document without them does not make the audio plain.
-    static func writeEncryption(_ details: EncryptionDetails?, status: String?, errorCode: Int?, recordingSid: String,
+    package static func writeEncryption(_ details: EncryptionDetails?, status: String?, errorCode: Int?, recordingSid: String,
                                 now: Date, _ db: Database) throws {
         if let details {
             try db.execute(sql: """
@@ -34,14 +34,6 @@ extension Store {
     }
 
     public func encryptionDetails(of recordingSid: String) throws -> EncryptionDetails? {
-        try db.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT encryption_type, public_key_sid, encrypted_cek, encryption_iv FROM recordings WHERE sid = ?
-                """, arguments: [recordingSid]),
-                let sid = row["public_key_sid"] as String?, let cek = row["encrypted_cek"] as String?,
-                let iv = row["encryption_iv"] as String?
-            else { return nil }
-            return EncryptionDetails(type: row["encryption_type"] ?? "", publicKeySid: sid, encryptedCek: cek, iv: iv)
-        }
+        try db.read { db in try RecordingRecord.fetchOne(db, key: recordingSid)?.encryption }
     }
 }

@@ -27,8 +27,8 @@ extension Store {
                 ("delivery", "SELECT state, COUNT(*) AS n FROM webhook_outbox GROUP BY state"),
             ]
             for (kind, sql) in queries {
-                for row in try Row.fetchAll(db, sql: sql) {
-                    counts.append(.init(kind: kind, state: row["state"], count: row["n"]))
+                for row in try StateCount.fetchAll(db, sql: sql) {
+                    counts.append(.init(kind: kind, state: row.state, count: row.n))
                 }
             }
             let oldest = try Double.fetchOne(db, sql: """

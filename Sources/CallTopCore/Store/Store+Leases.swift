@@ -32,7 +32,7 @@ extension Store {
             WHERE sid = ? AND \(Self.claimableSQL)
             """, arguments: [owner.description, t + lease.duration, t, sid, t, t])
         guard db.changesCount > 0,
-              var claimed = try Row.fetchOne(db, sql: "SELECT * FROM recordings WHERE sid = ?", arguments: [sid]).map(StoredRecording.init(row:))
+              var claimed = try RecordingRecord.fetchOne(db, key: sid).map(StoredRecording.init)
         else { return nil }
         if claimed.fileName == nil {
             claimed.fileName = try Self.assignFileName(db, recordingSid: sid, callSid: claimed.callSid)
@@ -46,7 +46,7 @@ extension Store {
     /// no later recording, whatever its date, can take a name already given.
     static func assignFileName(_ db: Database, recordingSid: String, callSid: String?) throws -> String {
         let preferred = RecordingDownloader.relativePath(recordingSid: recordingSid, callSid: callSid, isPrimary: true)
-        let taken = try Bool.fetchOne(db, sql: "SELECT 1 FROM recordings WHERE file_name = ?", arguments: [preferred]) ?? false
+        let taken = try RecordingRecord.filter(Column("file_name") == preferred).isEmpty(db) == false
         let name = taken ? RecordingDownloader.relativePath(recordingSid: recordingSid, callSid: callSid, isPrimary: false) : preferred
         try db.execute(sql: "UPDATE recordings SET file_name = ? WHERE sid = ?", arguments: [name, recordingSid])
         return name
@@ -71,21 +71,26 @@ extension Store {
     public func reclaimAbandonedWork(now: Date) throws -> Int {
         try db.write { db in
             let t = now.timeIntervalSince1970
+            func abandoned(_ owner: String?, _ expires: Date?) -> Bool {
+                guard let holder = owner.flatMap(LeaseOwner.init) else { return true }
+                return (expires?.timeIntervalSince1970 ?? 0) < t || holder.isDeadLocalProcess()
+            }
             var moved = 0
-            let claims = [("recordings", "download_state", "downloading", "sid"), ("transcription_jobs", "state", "running", "call_sid")]
-            for (table, stateColumn, state, key) in claims {
-                let rows = try Row.fetchAll(db, sql: "SELECT \(key) AS id, lease_owner, lease_expires_at FROM \(table) WHERE \(stateColumn) = ?",
-                                            arguments: [state])
-                for row in rows {
-                    let holder = (row["lease_owner"] as String?).flatMap(LeaseOwner.init)
-                    let expired = ((row["lease_expires_at"] as Double?) ?? 0) < t
-                    guard expired || holder == nil || holder!.isDeadLocalProcess() else { continue }
-                    try db.execute(sql: """
-                        UPDATE \(table) SET \(stateColumn) = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                        WHERE \(key) = ? AND \(stateColumn) = ?
-                        """, arguments: [t, row["id"] as String, state])
-                    moved += db.changesCount
-                }
+            for r in try RecordingRecord.filter(Column("download_state") == DownloadState.downloading).fetchAll(db)
+            where abandoned(r.leaseOwner, r.leaseExpiresAt) {
+                try db.execute(sql: """
+                    UPDATE recordings SET download_state = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE sid = ? AND download_state = 'downloading'
+                    """, arguments: [t, r.sid])
+                moved += db.changesCount
+            }
+            for job in try TranscriptionJobRecord.filter(Column("state") == TranscriptionJobState.running).fetchAll(db)
+            where abandoned(job.leaseOwner, job.leaseExpiresAt) {
+                try db.execute(sql: """
+                    UPDATE transcription_jobs SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE call_sid = ? AND state = 'running'
+                    """, arguments: [t, job.callSid])
+                moved += db.changesCount
             }
             return moved
         }

@@ -65,10 +65,9 @@ extension Store {
             while let row = try cursor.next() { rows.append(Self.callRow(row)) }
             guard withRecordings else { return rows }
             var byCall: [String: [CallRecording]] = [:]
-            let all = try Row.fetchCursor(db, sql: "SELECT * FROM recordings WHERE call_sid IS NOT NULL ORDER BY COALESCE(date_created, 0), sid")
+            let all = try RecordingRecord.filter(Column("call_sid") != nil).order(SQL("COALESCE(date_created, 0)"), Column("sid")).fetchCursor(db)
             while let r = try all.next() {
-                let stored = StoredRecording(row: r)
-                if let call = stored.callSid { byCall[call, default: []].append(CallRecording(stored)) }
+                if let call = r.callSid { byCall[call, default: []].append(CallRecording(StoredRecording(r))) }
             }
             for i in rows.indices { rows[i].recordings = byCall[rows[i].callSid] ?? [] }
             return rows
@@ -82,7 +81,7 @@ extension Store {
     }
 
     public func callExists(_ callSid: String) throws -> Bool {
-        try db.read { try Bool.fetchOne($0, sql: "SELECT 1 FROM calls WHERE sid = ?", arguments: [callSid]) ?? false }
+        try db.read { try CallRecord.exists($0, key: callSid) }
     }
 
     /// How many calls there are, and how many per state (the one needing
@@ -90,20 +89,19 @@ extension Store {
     /// recording: the header's figures, without loading every row.
     public func callCountsByState() throws -> (total: Int, byState: [DownloadState?: Int]) {
         try db.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0
+            let total = try CallRecord.fetchCount(db)
             var byState: [DownloadState?: Int] = [:]
             // SQLite takes the bare column from the row holding the MIN: each call's most urgent recording.
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT state, COUNT(*) FROM (
+            let rows = try StateCount.fetchAll(db, sql: """
+                SELECT state, COUNT(*) AS n FROM (
                     SELECT download_state AS state, MIN(\(Self.attentionRankSQL))
                     FROM recordings WHERE call_sid IN (SELECT sid FROM calls) GROUP BY call_sid)
                 GROUP BY state
                 """)
             var withRecording = 0
             for row in rows {
-                let n: Int = row[1]
-                withRecording += n
-                byState[DownloadState(rawValue: row[0]), default: 0] += n
+                withRecording += row.n
+                byState[DownloadState(rawValue: row.state), default: 0] += row.n
             }
             if total > withRecording { byState[nil] = total - withRecording }
             return (total, byState)
@@ -114,10 +112,16 @@ extension Store {
     public func stateCounts() throws -> [DownloadState: Int] {
         try db.read { db in
             var out: [DownloadState: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT download_state, COUNT(*) AS n FROM recordings GROUP BY download_state") {
-                if let s = DownloadState(rawValue: row["download_state"]) { out[s] = row["n"] }
+            for row in try StateCount.fetchAll(db, sql: "SELECT download_state AS state, COUNT(*) AS n FROM recordings GROUP BY download_state") {
+                if let s = DownloadState(rawValue: row.state) { out[s] = row.n }
             }
             return out
         }
     }
+}
+
+/// One line of a `GROUP BY state` count.
+struct StateCount: Decodable, FetchableRecord {
+    var state: String
+    var n: Int
 }

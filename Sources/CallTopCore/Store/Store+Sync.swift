@@ -3,7 +3,7 @@ import GRDB
 
 /// Where an interrupted sync goes on from, and the list items it could not read.
 public struct SyncCursor: Sendable, Equatable {
-    public enum Phase: String, Sendable { case calls, recordings }
+    public enum Phase: String, Sendable, Codable, DatabaseValueConvertible { case calls, recordings }
     public var phase: Phase
     public var pageURI: String
     public var windowStart: String?
@@ -12,16 +12,14 @@ public struct SyncCursor: Sendable, Equatable {
 extension Store {
     public func syncCursor(_ name: String) throws -> SyncCursor? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT phase, page_uri, window_start FROM sync_cursor WHERE name = ?", arguments: [name]).flatMap { row in
-                SyncCursor.Phase(rawValue: row["phase"]).map { SyncCursor(phase: $0, pageURI: row["page_uri"], windowStart: row["window_start"]) }
-            }
+            try SyncCursorRecord.fetchOne(db, key: name).map { SyncCursor(phase: $0.phase, pageURI: $0.pageUri, windowStart: $0.windowStart) }
         }
     }
 
     public func setSyncCursor(_ name: String, _ cursor: SyncCursor?, now: Date) throws {
         try db.write { db in
             guard let cursor else {
-                try db.execute(sql: "DELETE FROM sync_cursor WHERE name = ?", arguments: [name])
+                try SyncCursorRecord.deleteOne(db, key: name)
                 return
             }
             try db.execute(sql: """
@@ -36,8 +34,7 @@ extension Store {
         guard !rejects.isEmpty else { return }
         try db.write { db in
             for r in rejects {
-                try db.execute(sql: "INSERT INTO sync_rejects(page_uri, item_index, reason, item, seen_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [pageURI, r.index, r.reason, r.sid ?? "", now.timeIntervalSince1970])
+                try SyncRejectRecord(id: nil, pageUri: pageURI, itemIndex: r.index, reason: r.reason, item: r.sid ?? "", seenAt: now).insert(db)
             }
         }
     }
@@ -45,7 +42,7 @@ extension Store {
     /// The reasons items were rejected, newest first.
     public func syncRejects(limit: Int = 100) throws -> [(sid: String, reason: String)] {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT item, reason FROM sync_rejects ORDER BY id DESC LIMIT ?", arguments: [limit]).map { ($0["item"], $0["reason"]) }
+            try SyncRejectRecord.order(Column("id").desc).limit(limit).fetchAll(db).map { ($0.item, $0.reason) }
         }
     }
 }

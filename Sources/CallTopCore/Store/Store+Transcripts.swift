@@ -36,51 +36,59 @@ extension Store {
                 """, arguments: [callSid, t.text.trimmingCharacters(in: .whitespacesAndNewlines), t.engine, t.model, t.modelSHA256,
                                  t.audioSHA256, recordingSid, t.settingsJSON, t.segmentsJSON(), t.audioSeconds,
                                  t.processingSeconds, now.timeIntervalSince1970])
-            try Self.setJob(db, callSid: callSid, state: t.isEmpty ? "empty" : "done", error: nil, now: now)
+            try Self.setJob(db, callSid: callSid, state: t.isEmpty ? .empty : .done, error: nil, now: now)
         }
     }
 
     /// Records where a call's offline transcription stands: pending, running or failed.
     /// A failure leaves any earlier transcript in place.
-    public func setTranscriptionJob(_ callSid: String, state: String, error: String? = nil, now: Date) throws {
+    public func setTranscriptionJob(_ callSid: String, state: TranscriptionJobState, error: String? = nil, now: Date) throws {
         try db.write { db in try Self.setJob(db, callSid: callSid, state: state, error: error, now: now) }
     }
 
-    private static func setJob(_ db: Database, callSid: String, state: String, error: String?, now: Date) throws {
+    private static func setJob(_ db: Database, callSid: String, state: TranscriptionJobState, error: String?, now: Date) throws {
         try db.execute(sql: """
             INSERT INTO transcription_jobs(call_sid, state, error, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT(call_sid) DO UPDATE SET state = excluded.state, error = excluded.error, updated_at = excluded.updated_at,
                 lease_owner = NULL, lease_expires_at = NULL
-            """, arguments: [callSid, state, error, now.timeIntervalSince1970])
+            """, arguments: [callSid, state.rawValue, error, now.timeIntervalSince1970])
     }
 
     public func offlineTranscript(_ callSid: String) throws -> StoredOfflineTranscript? {
-        try db.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM transcripts WHERE call_sid = ? AND source = 'offline'", arguments: [callSid]) else { return nil }
-            let segments = (row["segments"] as String?).flatMap { try? JSONDecoder().decode([TranscriptSegment].self, from: Data($0.utf8)) } ?? []
-            let t = OfflineTranscript(text: row["text"], segments: segments, language: "", audioSHA256: row["audio_sha256"] ?? "",
-                                      model: row["model"] ?? "", modelSHA256: row["model_sha256"] ?? "", engine: row["engine"] ?? "",
-                                      settingsJSON: row["settings"] ?? "{}", audioSeconds: row["audio_seconds"] ?? 0,
-                                      processingSeconds: row["processing_seconds"] ?? 0)
-            return StoredOfflineTranscript(callSid: callSid, recordingSid: row["recording_sid"], transcript: t,
-                                           createdAt: Date(timeIntervalSince1970: row["created_at"]))
+        try db.read { db in try Self.offlineTranscript(db, callSid) }
+    }
+
+    static func offlineTranscript(_ db: Database, _ callSid: String) throws -> StoredOfflineTranscript? {
+        guard let row = try TranscriptRecord.fetchOne(db, key: ["call_sid": callSid, "source": TranscriptSource.offline.rawValue, "origin": ""])
+        else { return nil }
+        let segments: [TranscriptSegment]
+        do {
+            segments = try row.segments.map { try JSONDecoder().decode([TranscriptSegment].self, from: Data($0.utf8)) } ?? []
+        } catch {
+            // Segments are detail for the viewer: a transcript written by a build with another segment shape still counts.
+            segments = []
         }
+        let t = OfflineTranscript(text: row.text, segments: segments, language: "", audioSHA256: row.audioSha256 ?? "",
+                                  model: row.model ?? "", modelSHA256: row.modelSha256 ?? "", engine: row.engine ?? "",
+                                  settingsJSON: row.settings ?? "{}", audioSeconds: row.audioSeconds ?? 0,
+                                  processingSeconds: row.processingSeconds ?? 0)
+        return StoredOfflineTranscript(callSid: callSid, recordingSid: row.recordingSid, transcript: t, createdAt: row.createdAt)
     }
 
     /// The policy's view of a call's offline transcription.
     public func offlineState(_ callSid: String) throws -> OfflineTranscriptState {
-        if let stored = try offlineTranscript(callSid), !stored.transcript.isEmpty {
-            return .done(text: stored.transcript.text)
-        }
-        let job = try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT state, error FROM transcription_jobs WHERE call_sid = ?", arguments: [callSid])
-        }
-        switch job?["state"] as String? {
-        case "running": return .running
-        case "failed": return .failed(reason: job?["error"] ?? "unknown error")
-        case "empty": return .empty
-        default:
-            let recordings = try recordings(ofCall: callSid)
+        try db.read { db in try Self.offlineState(db, callSid, transcript: try Self.offlineTranscript(db, callSid)) }
+    }
+
+    static func offlineState(_ db: Database, _ callSid: String, transcript: StoredOfflineTranscript?) throws -> OfflineTranscriptState {
+        if let transcript, !transcript.transcript.isEmpty { return .done(text: transcript.transcript.text) }
+        let job = try TranscriptionJobRecord.fetchOne(db, key: callSid)
+        switch job?.state {
+        case .running: return .running
+        case .failed: return .failed(reason: job?.error ?? "unknown error")
+        case .empty: return .empty
+        case .pending, .done, nil:
+            let recordings = try recordings(db, ofCall: callSid)
             return recordings.contains { $0.downloadState != .absent && $0.downloadState != .failed } ? .pending : .noRecording
         }
     }
@@ -99,24 +107,26 @@ extension Store {
 
     /// The newest non-empty realtime transcript of a call.
     public func realtimeTranscript(_ callSid: String) throws -> StoredRealtimeTranscript? {
-        try db.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT * FROM transcripts WHERE call_sid = ? AND source = 'realtime' AND TRIM(text) != ''
-                ORDER BY created_at DESC LIMIT 1
-                """, arguments: [callSid]).map {
-                StoredRealtimeTranscript(callSid: callSid, origin: $0["origin"], text: $0["text"], createdAt: Date(timeIntervalSince1970: $0["created_at"]))
-            }
-        }
+        try db.read { db in try Self.realtimeTranscript(db, callSid) }
+    }
+
+    static func realtimeTranscript(_ db: Database, _ callSid: String) throws -> StoredRealtimeTranscript? {
+        try TranscriptRecord.filter(Column("call_sid") == callSid && Column("source") == TranscriptSource.realtime)
+            .filter(sql: "TRIM(text) != ''").order(Column("created_at").desc).fetchOne(db)
+            .map { StoredRealtimeTranscript(callSid: callSid, origin: $0.origin, text: $0.text, createdAt: $0.createdAt) }
     }
 
     /// The transcript that counts for a call, chosen by `TranscriptPolicy`.
     public func authoritativeTranscript(_ callSid: String) throws -> AuthoritativeTranscript? {
-        let offline = try offlineState(callSid)
-        let realtime = try realtimeTranscript(callSid)
-        let choice = TranscriptPolicy.choose(offline: offline, realtime: realtime?.text)
+        try db.read { db in try Self.authoritativeTranscript(db, callSid) }
+    }
+
+    static func authoritativeTranscript(_ db: Database, _ callSid: String) throws -> AuthoritativeTranscript {
+        let stored = try offlineTranscript(db, callSid)
+        let realtime = try realtimeTranscript(db, callSid)
+        let choice = TranscriptPolicy.choose(offline: try offlineState(db, callSid, transcript: stored), realtime: realtime?.text)
         switch choice.source {
         case .offline:
-            let stored = try offlineTranscript(callSid)
             return AuthoritativeTranscript(source: .offline, reason: choice.reason, text: choice.text,
                                            engine: stored.map { "\($0.transcript.engine) \($0.transcript.model)" }, createdAt: stored?.createdAt)
         case .realtime:

@@ -5,7 +5,7 @@ import GRDB
 /// at once). All SQL lives in this folder; callers see plain values.
 public final class Store: Sendable {
     public let dataDir: URL
-    let db: DatabasePool
+    package let db: DatabasePool
     /// Whose claims this store's writes make, and how long they last.
     public let owner: LeaseOwner
     public let lease: LeaseTerms
@@ -42,16 +42,11 @@ public final class Store: Sendable {
     // MARK: Sync marks
 
     public func syncMark(_ name: String) throws -> Date? {
-        try db.read { db in
-            try Double.fetchOne(db, sql: "SELECT value FROM sync_marks WHERE name = ?", arguments: [name]).map(Date.init(timeIntervalSince1970:))
-        }
+        try db.read { db in try SyncMarkRecord.fetchOne(db, key: name)?.value }
     }
 
     public func setSyncMark(_ name: String, _ date: Date) throws {
-        try db.write { db in
-            try db.execute(sql: "INSERT INTO sync_marks(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                           arguments: [name, date.timeIntervalSince1970])
-        }
+        try db.write { db in try SyncMarkRecord(name: name, value: date).upsert(db) }
     }
 
     // MARK: Calls
@@ -62,7 +57,7 @@ public final class Store: Sendable {
         try db.write { db in
             var inserted = 0
             for c in calls {
-                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM calls WHERE sid = ?", arguments: [c.sid]) ?? false
+                let exists = try CallRecord.exists(db, key: c.sid)
                 try db.execute(sql: """
                     INSERT INTO calls(sid, account_sid, parent_call_sid, from_number, to_number, direction, status,
                                       start_time, end_time, date_created, duration_s, price, price_unit, synced_at)
@@ -88,7 +83,7 @@ public final class Store: Sendable {
     }
 
     public func callCount() throws -> Int {
-        try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM calls") ?? 0 }
+        try db.read { try CallRecord.fetchCount($0) }
     }
 
     // MARK: Recordings
@@ -112,8 +107,7 @@ public final class Store: Sendable {
             var inserted = 0
             for r in recordings {
                 let state = Store.initialState(for: r.status)
-                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM recordings WHERE sid = ?", arguments: [r.sid]) ?? false
-                if exists {
+                if try RecordingRecord.exists(db, key: r.sid) {
                     try db.execute(sql: """
                         UPDATE recordings SET call_sid = COALESCE(?, call_sid), account_sid = COALESCE(?, account_sid),
                             status = ?, duration_s = ?, channels = ?, source = ?, error_code = ?, start_time = ?,
@@ -135,15 +129,10 @@ public final class Store: Sendable {
                     case "deleted": "the recording was deleted on Twilio"
                     default: nil
                     }
-                    try db.execute(sql: """
-                        INSERT INTO recordings(sid, call_sid, account_sid, status, duration_s, channels, source, error_code,
-                            start_time, date_created, uri, track, download_state, last_error, next_retry_at, updated_at, metadata_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [r.sid, r.callSid, r.accountSid, r.status ?? "", r.durationS, r.channels, r.source,
-                                         r.errorCode, r.startTime?.timeIntervalSince1970, r.dateCreated?.timeIntervalSince1970,
-                                         r.uri, r.track, state.rawValue, error,
-                                         state == .notReady ? now.timeIntervalSince1970 : nil, now.timeIntervalSince1970,
-                                         now.timeIntervalSince1970])
+                    try RecordingRecord(sid: r.sid, callSid: r.callSid, accountSid: r.accountSid, status: r.status ?? "",
+                                        durationS: r.durationS, channels: r.channels, source: r.source, errorCode: r.errorCode,
+                                        startTime: r.startTime, dateCreated: r.dateCreated, uri: r.uri, track: r.track,
+                                        state: state, lastError: error, now: now).insert(db)
                     inserted += 1
                 }
                 try Store.writeEncryption(r.encryptionDetails, status: r.status, errorCode: r.errorCode, recordingSid: r.sid, now: now, db)  // #15
@@ -154,21 +143,21 @@ public final class Store: Sendable {
 
     public func recording(_ sid: String) throws -> StoredRecording? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM recordings WHERE sid = ?", arguments: [sid]).map(StoredRecording.init(row:))
+            try RecordingRecord.fetchOne(db, key: sid).map(StoredRecording.init)
         }
     }
 
     /// A call's recordings, the primary (earliest) first.
     public func recordings(ofCall callSid: String) throws -> [StoredRecording] {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM recordings WHERE call_sid = ? ORDER BY COALESCE(date_created, 0), sid",
-                             arguments: [callSid]).map(StoredRecording.init(row:))
+            try Self.recordings(db, ofCall: callSid)
         }
     }
 
     public func recordingSids(inState states: [DownloadState]) throws -> [String] {
         try db.read { db in
-            try String.fetchAll(db, sql: "SELECT sid FROM recordings WHERE download_state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ","))) ORDER BY COALESCE(date_created, 0) DESC")
+            try RecordingRecord.select(Column("sid"), as: String.self).filter(states.contains(Column("download_state")))
+                .order(SQL("COALESCE(date_created, 0) DESC")).fetchAll(db)
         }
     }
 
@@ -186,7 +175,8 @@ public final class Store: Sendable {
 
     public func downloadedRecordings() throws -> [StoredRecording] {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM recordings WHERE download_state = 'downloaded' ORDER BY sid").map(StoredRecording.init(row:))
+            try RecordingRecord.filter(Column("download_state") == DownloadState.downloaded).order(Column("sid")).fetchAll(db)
+                .map(StoredRecording.init)
         }
     }
 
@@ -204,10 +194,9 @@ public final class Store: Sendable {
     /// The earliest scheduled retry among `sids` (or all), if any.
     public func nextRetry(among sids: Set<String>? = nil) throws -> Date? {
         try db.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT sid, next_retry_at FROM recordings WHERE download_state IN ('retrying', 'not_ready') AND next_retry_at IS NOT NULL")
-            return rows.filter { sids?.contains($0["sid"]) ?? true }
-                .compactMap { ($0["next_retry_at"] as Double?).map(Date.init(timeIntervalSince1970:)) }
-                .min()
+            let waiting = try RecordingRecord.filter([DownloadState.retrying, .notReady].contains(Column("download_state")))
+                .filter(Column("next_retry_at") != nil).fetchAll(db)
+            return waiting.filter { sids?.contains($0.sid) ?? true }.compactMap(\.nextRetryAt).min()
         }
     }
 
@@ -254,11 +243,7 @@ public final class Store: Sendable {
                                file: SavedFile?, expectedBytes: Int64?, now: Date) throws -> Bool {
         let holder = try String.fetchOne(db, sql: "SELECT lease_owner FROM recordings WHERE sid = ?", arguments: [attempt.recordingSid])
         if let holder, holder != owner.description { return false }
-        try db.execute(sql: """
-            INSERT INTO download_attempts(recording_sid, started_at, http_status, twilio_code, bytes, duration_ms, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [attempt.recordingSid, attempt.startedAt.timeIntervalSince1970, attempt.httpStatus,
-                             attempt.twilioCode, attempt.bytes, attempt.durationMs, attempt.error])
+        try DownloadAttemptRecord(attempt).insert(db)
         var nextRetry: Double?
         var lastError: String?
         switch decision {
@@ -300,11 +285,7 @@ public final class Store: Sendable {
 
     public func attempts(ofRecording sid: String) throws -> [DownloadAttempt] {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM download_attempts WHERE recording_sid = ? ORDER BY id", arguments: [sid]).map { row in
-                DownloadAttempt(recordingSid: row["recording_sid"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                                httpStatus: row["http_status"], twilioCode: row["twilio_code"], bytes: row["bytes"],
-                                durationMs: row["duration_ms"], error: row["error"])
-            }
+            try Self.attempts(db, ofRecording: sid)
         }
     }
 }
@@ -348,19 +329,29 @@ public struct StoredRecording: Sendable, Equatable {
     /// When Twilio last told us this recording's metadata (sync, a callback, a fetch).
     public var metadataAt: Date?
 
-    init(row: Row) {
-        let date = { (name: String) -> Date? in (row[name] as Double?).map(Date.init(timeIntervalSince1970:)) }
-        sid = row["sid"]; callSid = row["call_sid"]; status = row["status"]; durationS = row["duration_s"]
-        channels = row["channels"]; source = row["source"]; errorCode = row["error_code"]
-        startTime = date("start_time"); dateCreated = date("date_created"); uri = row["uri"]
-        downloadState = DownloadState(rawValue: row["download_state"]) ?? .pending
-        bytes = row["bytes"]; expectedBytes = row["expected_bytes"]; path = row["path"]; sha256 = row["sha256"]
-        attempts = row["attempts"]
-        var completed: Date?
-        if let start = date("start_time") { completed = start.addingTimeInterval(TimeInterval(max(0, (row["duration_s"] as Int?) ?? 0))) }
-        memory = RetryMemory(transientFailures: row["transient_failures"], notReadyTries: row["not_ready_tries"],
-                             notReadySince: date("not_ready_since"), completedAt: completed)
-        lastError = row["last_error"]; nextRetryAt = date("next_retry_at")
-        fileName = row["file_name"]; leaseOwner = row["lease_owner"]; metadataAt = date("metadata_at")
+    init(_ r: RecordingRecord) {
+        sid = r.sid; callSid = r.callSid; status = r.status; durationS = r.durationS
+        channels = r.channels; source = r.source; errorCode = r.errorCode
+        startTime = r.startTime; dateCreated = r.dateCreated; uri = r.uri
+        downloadState = r.downloadState
+        bytes = r.bytes; expectedBytes = r.expectedBytes; path = r.path; sha256 = r.sha256
+        attempts = r.attempts
+        let completed = r.startTime.map { $0.addingTimeInterval(TimeInterval(max(0, r.durationS ?? 0))) }
+        memory = RetryMemory(transientFailures: r.transientFailures, notReadyTries: r.notReadyTries,
+                             notReadySince: r.notReadySince, completedAt: completed)
+        lastError = r.lastError; nextRetryAt = r.nextRetryAt
+        fileName = r.fileName; leaseOwner = r.leaseOwner; metadataAt = r.metadataAt
+    }
+}
+
+extension Store {
+    /// A call's recordings, the primary (earliest) first.
+    static func recordings(_ db: Database, ofCall callSid: String) throws -> [StoredRecording] {
+        try RecordingRecord.filter(Column("call_sid") == callSid).order(SQL("COALESCE(date_created, 0)"), Column("sid"))
+            .fetchAll(db).map(StoredRecording.init)
+    }
+
+    static func attempts(_ db: Database, ofRecording sid: String) throws -> [DownloadAttempt] {
+        try DownloadAttemptRecord.filter(Column("recording_sid") == sid).order(Column("id")).fetchAll(db).map(\.attempt)
     }
 }

@@ -53,7 +53,7 @@ public final class TranscriptionService: Sendable {
                            progress: @escaping @Sendable (Double) -> Void = { _ in }) async throws(Failure) -> OfflineTranscript {
         let now = Date()
         guard var recording = (try? store.recordings(ofCall: callSid))?.first else {
-            try? store.setTranscriptionJob(callSid, state: "failed", error: "no recording", now: now)
+            try? store.setTranscriptionJob(callSid, state: .failed, error: "no recording", now: now)
             throw .noRecording("\(callSid) has no recording in the store (run `calltop sync`)")
         }
         if recording.downloadState != .downloaded, let downloads {
@@ -63,7 +63,7 @@ public final class TranscriptionService: Sendable {
         }
         guard recording.downloadState == .downloaded, let path = recording.path else {
             let why = "recording \(recording.downloadState.rawValue)" + (recording.lastError.map { ": \($0)" } ?? "")
-            try? store.setTranscriptionJob(callSid, state: "failed", error: why, now: Date())
+            try? store.setTranscriptionJob(callSid, state: .failed, error: why, now: Date())
             bus?.emit(.callChanged(callSid: callSid))
             throw .notDownloaded(why)
         }
@@ -95,7 +95,7 @@ public final class TranscriptionService: Sendable {
             let failure = Failure.speech(error as? SpeechWorkerError ?? .workerInternal("\(error)"))
             logger.warning("[OFFLINE_STT] Transcription failed for \(callSid): \(failure)")
             CallTopMetrics.transcriptionFinished(result: "failed", duration: Date().timeIntervalSince(started), audioSeconds: nil)
-            try? store.setTranscriptionJob(callSid, state: "failed", error: failure.policyReason, now: Date())
+            try? store.setTranscriptionJob(callSid, state: .failed, error: failure.policyReason, now: Date())
             bus?.emit(.callChanged(callSid: callSid))
             throw failure
         }

@@ -10,7 +10,7 @@ extension TranscriptionService {
         let file = store.dataDir.appendingPathComponent(relative)
         guard relative.hasSuffix(".enc") else { return (file, {}) }
         let fail = { (why: String) -> Failure in
-            try? self.store.setTranscriptionJob(callSid, state: "failed", error: why, now: Date())
+            try? self.store.setTranscriptionJob(callSid, state: .failed, error: why, now: Date())
             return .notDownloaded(why)
         }
         guard let details = try? store.encryptionDetails(of: recordingSid) else {
