@@ -96,7 +96,9 @@ extension Store {
     // MARK: Realtime transcripts
 
     /// Stores a realtime transcript for a call, one per origin (e.g. `twilio`, `agent`, `import`).
+    /// Trimmed as the offline one is, so SQL's "non-empty" and the policy's agree.
     public func saveRealtimeTranscript(_ text: String, callSid: String, origin: String, now: Date) throws {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         try db.write { db in
             try db.execute(sql: """
                 INSERT INTO transcripts(call_sid, source, origin, text, engine, created_at) VALUES (?, 'realtime', ?, ?, ?, ?)
