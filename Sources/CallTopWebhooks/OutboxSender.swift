@@ -51,7 +51,11 @@ public final class OutboxSender: Sendable {
     /// Sends everything due now, in order; returns how many were acknowledged.
     @discardableResult
     public func tick() async -> Int {
-        guard let due = try? store.dueDeliveries(now: clock.now()) else { return 0 }
+        let due: [OutboxDelivery]
+        do { due = try store.dueDeliveries(now: clock.now()) } catch {
+            logger.error("[WEBHOOK] Could not read the outbox: \(error); trying again on the next round")
+            return 0
+        }
         var acknowledged = 0
         var blockedCalls = Set<String>()
         for delivery in due where !blockedCalls.contains(delivery.callSid) {
@@ -60,7 +64,13 @@ public final class OutboxSender: Sendable {
         return acknowledged
     }
 
-    public func nextAttempt() -> Date? { try? store.nextDeliveryAttempt() }
+    /// When the next delivery is due; a store that cannot answer means "look again soon".
+    public func nextAttempt() -> Date? {
+        do { return try store.nextDeliveryAttempt() } catch {
+            logger.error("[WEBHOOK] Could not read the outbox: \(error)")
+            return clock.now().addingTimeInterval(retry.base)
+        }
+    }
 
     private func send(_ d: OutboxDelivery) async -> Bool {
         let timestamp = Int(clock.now().timeIntervalSince1970)
@@ -88,7 +98,10 @@ public final class OutboxSender: Sendable {
         case .failure(let error): problem = error.description
         }
         let wait = max(retry.base, retry.delay(afterFailures: d.attempts + 1, unit: random()))
-        try? store.markDeliveryFailed(d.id, error: problem, nextAttemptAt: now.addingTimeInterval(wait))
+        do { try store.markDeliveryFailed(d.id, error: problem, nextAttemptAt: now.addingTimeInterval(wait)) } catch {
+            // Unrecorded, the delivery stays due and is simply tried again on the next round.
+            logger.error("[WEBHOOK] Could not record the failed delivery of \(d.callSid) v\(d.version): \(error)")
+        }
         // The URL is not logged: it may carry a token of the receiver's.
         logger.warning("[WEBHOOK] Delivery of \(d.callSid) v\(d.version) failed (\(problem)); next try in \(Int(wait.rounded(.up))) s")
         return false

@@ -100,6 +100,7 @@ public actor RecordingPipeline: RecordingWork {
         await fillInCall(callSid)
         _ = await runner.run([recordingSid], options: .init(concurrency: 1, wait: retryWindow))
         onChange(callSid)
+        // A store that cannot answer here leaves the call to the settler's realtime fallback, as a failed download does.
         guard (try? store.recording(recordingSid))?.downloadState == .downloaded else { return }
         guard let transcriber else {
             // No transcription service wired in: the settler falls back to realtime after the wait window.
@@ -111,6 +112,7 @@ public actor RecordingPipeline: RecordingWork {
 
     /// A callback's call may be unknown to the store: fetch it once so the list shows who called.
     private nonisolated func fillInCall(_ callSid: String) async {
+        // Who called is cosmetic here: without it the row shows the SID until the next sync, so failures are ignored.
         guard let client, ((try? store.callRow(callSid))?.callStatus ?? "").isEmpty else { return }
         if let call = try? await client.fetchCall(callSid) { _ = try? store.upsertCalls([call], now: Date()) }
     }

@@ -59,7 +59,12 @@ public final class TranscriptSettler: Sendable {
     }
 
     /// When `tick` next has something to do on its own (an offline transcript wakes it earlier).
-    public func nextCheck() -> Date? { try? store.nextSettlementCheck() }
+    public func nextCheck() -> Date? {
+        do { return try store.nextSettlementCheck() } catch {
+            logger.error("[WEBHOOK] Could not read the settlements: \(error)")
+            return clock.now().addingTimeInterval(1)
+        }
+    }
 
     private func document(for s: WebhookSettlement, choice: TranscriptChoice, version: Int, supersedes: Int?, now: Date) throws -> DeliveryDocument {
         let offline = choice.source == .offline ? try store.offlineTranscript(s.callSid) : nil
@@ -93,6 +98,11 @@ public final class TranscriptSettler: Sendable {
 
     /// Brings every cross-check up to date (at start: transcripts may have changed while serve was down).
     public func crossCheckAll() {
-        for callSid in (try? store.callsNeedingCrossCheck()) ?? [] { _ = try? crossCheck(callSid) }
+        do {
+            for callSid in try store.callsNeedingCrossCheck() { _ = try crossCheck(callSid) }
+        } catch {
+            // A cross-check is advice for the reader: the next transcript change brings it up to date.
+            logger.warning("[WEBHOOK] Cross-checks not brought up to date: \(error)")
+        }
     }
 }

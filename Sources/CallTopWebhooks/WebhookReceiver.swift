@@ -102,7 +102,7 @@ public final class WebhookReceiver: Sendable {
             }
             // Already downloaded (a sync or the dashboard got there first) but not transcribed: the
             // pipeline's download is then a no-op and it goes straight to transcription.
-            let awaitsTranscript = state == .downloaded && (try? store.offlineState(f.callSid)) == .pending
+            let awaitsTranscript = try state == .downloaded && store.offlineState(f.callSid) == .pending
             if f.status == "completed", state == .pending || state == .notReady || state == .retrying || awaitsTranscript {
                 work.recordingCompleted(callSid: f.callSid, recordingSid: f.recordingSid)
             }

@@ -59,7 +59,19 @@ public final class SyncService: Sendable {
         self.now = now
     }
 
-    public func lastSync() -> Date? { try? store.syncMark(Self.markName) }
+    /// When the last full sync started. An unreadable mark counts as none: the
+    /// next run then covers the default lookback, which re-syncs idempotently.
+    public func lastSync() -> Date? {
+        do { return try store.syncMark(Self.markName) } catch {
+            logger.warning("sync: could not read the last sync time (\(error)); covering the default window")
+            return nil
+        }
+    }
+
+    /// Bookkeeping after a page or a run: losing it costs only a longer next sync, so it is logged, not thrown.
+    private func remember(_ what: String, _ write: () throws -> Void) {
+        do { try write() } catch { logger.warning("sync: could not record \(what): \(error)") }
+    }
 
     /// Twilio's date filters take a UTC day; `StartTime>` means "on or after".
     static func day(_ date: Date) -> String {
@@ -77,7 +89,12 @@ public final class SyncService: Sendable {
         // An interrupted run left the page it failed on: go on from there, over
         // the same window, unless the user asked for another one. A --limit run
         // filters recordings by the calls it took, which a resumed run no longer knows.
-        var cursor: SyncCursor? = options.limit == nil ? (try? store.syncCursor(Self.markName)) ?? nil : nil
+        var cursor: SyncCursor?
+        if options.limit == nil {
+            do { cursor = try store.syncCursor(Self.markName) } catch {
+                logger.warning("sync: could not read where the last run stopped (\(error)); starting from the window's first page")
+            }
+        }
         if let c = cursor, options.since != nil, c.windowStart != report.windowStart { cursor = nil }
         if let c = cursor {
             report.windowStart = c.windowStart
@@ -114,13 +131,15 @@ public final class SyncService: Sendable {
             case let refusal as PageWalk.Refusal: .decoding(refusal.description)
             default: .decoding("store: \(error)")
             }
-            if options.limit == nil { try? store.setSyncCursor(Self.markName, current, now: now()) }
+            if options.limit == nil { remember("where this run stopped") { try store.setSyncCursor(Self.markName, current, now: now()) } }
             bus?.emit(.syncFailed(message: twilioError.description))
             logger.error("sync failed: \(twilioError)")
             throw Failure(partial: report, error: twilioError)
         }
-        try? store.setSyncCursor(Self.markName, nil, now: now())
-        try? store.setSyncMark(Self.markName, started)
+        remember("the finished run") {
+            try store.setSyncCursor(Self.markName, nil, now: now())
+            try store.setSyncMark(Self.markName, started)
+        }
         let setAside = report.rejected > 0 ? ", \(report.rejected) unreadable item(s) set aside" : ""
         logger.info("sync: \(report.calls) calls (\(report.newCalls) new), \(report.recordings) recordings (\(report.newRecordings) new) in \(report.pages) pages from \(report.windowStart ?? "-")\(setAside)")
         bus?.emit(.syncFinished(at: started, calls: report.calls))
