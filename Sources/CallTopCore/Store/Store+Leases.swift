@@ -111,18 +111,4 @@ extension Store {
             return db.changesCount > 0
         }
     }
-
-    /// Runs `body` while renewing this owner's leases every `lease.renewEvery`
-    /// on a task of its own, so long work (a 10-minute transcription) keeps its claim.
-    public func keepingLeasesAlive<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
-        let renewal = Task { [self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(lease.renewEvery))
-                if Task.isCancelled { break }
-                do { try renewLeases(now: Date()) } catch { continue }  // a busy store: the next round renews
-            }
-        }
-        defer { renewal.cancel() }
-        return try await body()
-    }
 }

@@ -43,9 +43,4 @@ extension Store {
             try OutboxRecord.filter(Column("call_sid") == callSid).order(Column("version")).fetchAll(db).map(\.delivery)
         }
     }
-
-    /// The state of a call's newest delivery, or nil when nothing was queued.
-    public func deliveryStatus(_ callSid: String) throws -> WebhookDeliveryStatus? {
-        try deliveries(ofCall: callSid).last.map(WebhookDeliveryStatus.init)
-    }
 }

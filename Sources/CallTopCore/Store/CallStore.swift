@@ -1,0 +1,105 @@
+import Foundation
+
+/// What calltop needs from its store, as the boundary a second engine
+/// implements. `Store` (SQLite, the default) is the one implementation today;
+/// team mode's PostgreSQL store is to implement the same operations, and
+/// `CallTopWebhooks.WebhookStore` adds serve's tables on top.
+///
+/// The rules every implementation keeps, and the store tests check:
+/// - writes that decide something (claims, attempts, callbacks, deliveries)
+///   are one transaction each and compare-and-set, so two processes racing
+///   can never both win;
+/// - a claim carries `owner` and a lease of `lease.duration`; only an expired
+///   lease (or a dead local owner) is taken over, and a result written under a
+///   lost lease is discarded;
+/// - reads for one screen or command see one moment of the store.
+public protocol CallStore: AnyObject, Sendable {
+    var dataDir: URL { get }
+    var recordingsDir: URL { get }
+    var owner: LeaseOwner { get }
+    var lease: LeaseTerms { get }
+    /// Changes whenever anyone commits (the dashboard's cue to reload).
+    func changeStamp() -> String
+
+    // Sync
+    func syncMark(_ name: String) throws -> Date?
+    func setSyncMark(_ name: String, _ date: Date) throws
+    func syncCursor(_ name: String) throws -> SyncCursor?
+    func setSyncCursor(_ name: String, _ cursor: SyncCursor?, now: Date) throws
+    func recordSyncRejects(_ rejects: [RejectedItem], pageURI: String, now: Date) throws
+    func syncRejects(limit: Int) throws -> [(sid: String, reason: String)]
+
+    // Calls and the list
+    @discardableResult func upsertCalls(_ calls: [TwilioCall], now: Date) throws -> Int
+    func callCount() throws -> Int
+    func callExists(_ callSid: String) throws -> Bool
+    func callRows(state: DownloadState?, limit: Int?, withRecordings: Bool) throws -> [CallRow]
+    func callRow(_ callSid: String) throws -> CallRow?
+    func callDetail(_ callSid: String) throws -> CallDetail?
+    func callCountsByState() throws -> (total: Int, byState: [DownloadState?: Int])
+    func stateCounts() throws -> [DownloadState: Int]
+
+    // Recordings and downloads
+    @discardableResult func upsertRecordings(_ recordings: [TwilioRecording], now: Date) throws -> Int
+    func refreshRecordingMetadata(_ r: TwilioRecording, now: Date) throws
+    func recording(_ sid: String) throws -> StoredRecording?
+    func recordings(ofCall callSid: String) throws -> [StoredRecording]
+    func recordingSids(inState states: [DownloadState]) throws -> [String]
+    func dueRecordingSids(now: Date) throws -> [String]
+    func downloadedRecordings() throws -> [StoredRecording]
+    func nextRetry(among sids: Set<String>?) throws -> Date?
+    @discardableResult func resetForRetry(_ sids: [String], now: Date) throws -> [String]
+    func markFileProblem(_ sid: String, reason: String, now: Date) throws
+    func claimDownload(_ sid: String, now: Date) async throws -> StoredRecording?
+    @discardableResult
+    func recordAttempt(_ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
+                       file: SavedFile?, expectedBytes: Int64?, now: Date) async throws -> Bool
+    func attempts(ofRecording sid: String) throws -> [DownloadAttempt]
+    func encryptionDetails(of recordingSid: String) throws -> EncryptionDetails?
+
+    // Leases
+    func renewLeases(now: Date) throws
+    @discardableResult func reclaimAbandonedWork(now: Date) throws -> Int
+    func claimTranscription(_ callSid: String, now: Date) throws -> Bool
+
+    // Transcripts
+    func saveOfflineTranscript(_ t: OfflineTranscript, callSid: String, recordingSid: String?, now: Date) throws
+    func setTranscriptionJob(_ callSid: String, state: TranscriptionJobState, error: String?, now: Date) throws
+    func offlineTranscript(_ callSid: String) throws -> StoredOfflineTranscript?
+    func offlineState(_ callSid: String) throws -> OfflineTranscriptState
+    func saveRealtimeTranscript(_ text: String, callSid: String, origin: String, now: Date) throws
+    func realtimeTranscript(_ callSid: String) throws -> StoredRealtimeTranscript?
+    func authoritativeTranscript(_ callSid: String) throws -> AuthoritativeTranscript?
+
+    // Operations
+    func jobSnapshot() throws -> JobSnapshot
+    func ping() throws
+}
+
+extension CallStore {
+    public func syncRejects() throws -> [(sid: String, reason: String)] { try syncRejects(limit: 100) }
+    public func callRows(state: DownloadState? = nil, limit: Int? = nil) throws -> [CallRow] {
+        try callRows(state: state, limit: limit, withRecordings: false)
+    }
+    public func refreshRecordingMetadata(_ r: TwilioRecording) throws { try refreshRecordingMetadata(r, now: Date()) }
+    public func nextRetry() throws -> Date? { try nextRetry(among: nil) }
+    public func setTranscriptionJob(_ callSid: String, state: TranscriptionJobState, now: Date) throws {
+        try setTranscriptionJob(callSid, state: state, error: nil, now: now)
+    }
+
+    /// Runs `body` while renewing this owner's leases every `lease.renewEvery`
+    /// on a task of its own, so long work (a 10-minute transcription) keeps its claim.
+    public func keepingLeasesAlive<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
+        let renewal = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(lease.renewEvery))
+                if Task.isCancelled { break }
+                do { try renewLeases(now: Date()) } catch { continue }  // a busy store: the next round renews
+            }
+        }
+        defer { renewal.cancel() }
+        return try await body()
+    }
+}
+
+extension Store: CallStore {}

@@ -1,0 +1,44 @@
+import CallTopCore
+import Foundation
+
+/// The tables `serve` adds to the store: recording callbacks, realtime
+/// segments, settlements, the outbox and cross-checks. `Store` (SQLite)
+/// implements it; a second engine implements it next to `CallStore`.
+/// Deliveries are queued by compare-and-set on the settlement's delivered
+/// version, so no version is ever queued twice.
+public protocol WebhookStore: CallStore {
+    @discardableResult func applyRecordingCallback(_ f: RecordingCallbackFacts, now: Date) throws -> DownloadState
+    @discardableResult func saveRealtimeSegment(_ s: RealtimeSegment, callSid: String, now: Date) throws -> Bool
+    func realtimeSegments(_ callSid: String) throws -> [RealtimeSegment]
+
+    func beginSettlement(callSid: String, recordingSid: String?, completedAt: Date, firstCheckAt: Date) throws
+    func settlement(_ callSid: String) throws -> WebhookSettlement?
+    func dueSettlements(now: Date) throws -> [WebhookSettlement]
+    func nextSettlementCheck() throws -> Date?
+    func scheduleSettlementCheck(callSid: String, checksDone: Int, nextCheckAt: Date?) throws
+    @discardableResult
+    func enqueueDelivery(callSid: String, previousVersion: Int, version: Int, source: TranscriptSource, payload: String,
+                         checksDone: Int, now: Date) throws -> Bool
+    func unsettledRecordings() throws -> [(callSid: String, recordingSid: String)]
+
+    func dueDeliveries(now: Date, limit: Int) throws -> [OutboxDelivery]
+    func nextDeliveryAttempt() throws -> Date?
+    func markDelivered(_ id: Int64, now: Date) throws
+    func markDeliveryFailed(_ id: Int64, error: String, nextAttemptAt: Date) throws
+    func deliveries(ofCall callSid: String) throws -> [OutboxDelivery]
+
+    func saveCrossCheck(_ c: TranscriptCrossCheck) throws
+    func crossCheck(_ callSid: String) throws -> TranscriptCrossCheck?
+    func callsNeedingCrossCheck() throws -> [String]
+}
+
+extension WebhookStore {
+    public func dueDeliveries(now: Date) throws -> [OutboxDelivery] { try dueDeliveries(now: now, limit: 32) }
+
+    /// The state of a call's newest delivery, or nil when nothing was queued.
+    public func deliveryStatus(_ callSid: String) throws -> WebhookDeliveryStatus? {
+        try deliveries(ofCall: callSid).last.map(WebhookDeliveryStatus.init)
+    }
+}
+
+extension Store: WebhookStore {}
