@@ -31,7 +31,7 @@ public final class MetricsExporter: Sendable {
     }
 
     /// The text exposition, after reading the job gauges from `store` (when given).
-    public func render(store: Store?, now: Date = Date()) -> String {
+    public func render(store: (any CallStore)?, now: Date = Date()) -> String {
         // A scrape while the store is busy keeps the last job gauges; /readyz is what reports the store unreachable.
         if let store, let snapshot = try? store.jobSnapshot() { record(snapshot, now: now) }
         return registry.emitToString()

@@ -15,7 +15,7 @@ public enum ObservabilityRoutes {
     }
 
     /// Adds `/readyz` and `/metrics` (and `/healthz` when the router has none yet).
-    public static func add(to router: Router<BasicRequestContext>, readiness: ReadinessProbe, store: Store?,
+    public static func add(to router: Router<BasicRequestContext>, readiness: ReadinessProbe, store: (any CallStore)?,
                            includeHealthz: Bool, exporter: MetricsExporter = .shared) {
         if includeHealthz {
             router.get("/healthz") { _, _ in text(.ok, "ok\n") }
@@ -30,7 +30,7 @@ public enum ObservabilityRoutes {
     }
 
     /// A router with only the observability routes (a worker's metrics port).
-    public static func standaloneRouter(readiness: ReadinessProbe, store: Store?) -> Router<BasicRequestContext> {
+    public static func standaloneRouter(readiness: ReadinessProbe, store: (any CallStore)?) -> Router<BasicRequestContext> {
         let router = Router()
         add(to: router, readiness: readiness, store: store, includeHealthz: true)
         return router

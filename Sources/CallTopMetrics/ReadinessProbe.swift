@@ -11,12 +11,12 @@ public final class ReadinessProbe: Sendable {
         public var lines: [String]
     }
 
-    let store: Store
+    let store: any CallStore
     let apiBaseURL: String
     let cacheSeconds: TimeInterval
     private let cached = Mutex<(at: Date, ok: Bool, line: String)?>(nil)
 
-    public init(store: Store, apiBaseURL: String, cacheSeconds: TimeInterval = 10) {
+    public init(store: any CallStore, apiBaseURL: String, cacheSeconds: TimeInterval = 10) {
         self.store = store
         self.apiBaseURL = apiBaseURL
         self.cacheSeconds = cacheSeconds

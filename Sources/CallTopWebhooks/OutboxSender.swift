@@ -26,7 +26,7 @@ public struct CurlNotifyTransport: NotifyTransport {
 /// store, so a restart (even after kill -9) carries on where it stopped; a
 /// delivered row is never sent again.
 public final class OutboxSender: Sendable {
-    let store: Store
+    let store: any WebhookStore
     let url: String
     let secret: String
     let transport: any NotifyTransport
@@ -35,7 +35,7 @@ public final class OutboxSender: Sendable {
     let random: @Sendable () -> Double
     let logger: Logger
 
-    public init(store: Store, url: String, secret: String, transport: any NotifyTransport = CurlNotifyTransport(),
+    public init(store: any WebhookStore, url: String, secret: String, transport: any NotifyTransport = CurlNotifyTransport(),
                 clock: any WebhookClock = SystemClock(), retry: RetrySchedule = RetrySchedule(base: 1, cap: 300, maxAttempts: .max),
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger) {
         self.store = store

@@ -12,7 +12,7 @@ public protocol RecordingWork: Sendable {
 /// recordings at a time. A recording already queued or running is not queued
 /// again, so duplicate callbacks cost nothing.
 public actor RecordingPipeline: RecordingWork {
-    let store: Store
+    let store: any WebhookStore
     let runner: DownloadRunner
     let client: TwilioClient?
     let transcriber: (any OfflineTranscriber)?
@@ -28,7 +28,7 @@ public actor RecordingPipeline: RecordingWork {
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var accepting = true
 
-    public init(store: Store, runner: DownloadRunner, client: TwilioClient?, transcriber: (any OfflineTranscriber)?,
+    public init(store: any WebhookStore, runner: DownloadRunner, client: TwilioClient?, transcriber: (any OfflineTranscriber)?,
                 concurrency: Int = 2, retryWindow: TimeInterval = 15 * 60, logger: Logger,
                 onChange: @escaping @Sendable (String) -> Void = { _ in }) {
         self.store = store

@@ -6,13 +6,13 @@ import Logging
 /// delivery in the store's outbox. `tick()` does everything due at the
 /// clock's now; the serve loop calls it, tests call it after moving a fake clock.
 public final class TranscriptSettler: Sendable {
-    let store: Store
+    let store: any WebhookStore
     let clock: any WebhookClock
     let window: WaitWindow
     let suspectThreshold: Double
     let logger: Logger
 
-    public init(store: Store, clock: any WebhookClock = SystemClock(), window: WaitWindow = WaitWindow(),
+    public init(store: any WebhookStore, clock: any WebhookClock = SystemClock(), window: WaitWindow = WaitWindow(),
                 suspectThreshold: Double = TranscriptDisagreement.defaultThreshold, logger: Logger) {
         self.store = store
         self.clock = clock
