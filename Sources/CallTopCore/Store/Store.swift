@@ -93,16 +93,6 @@ public final class Store: Sendable {
 
     // MARK: Recordings
 
-    /// The download state a newly seen recording starts in, from Twilio's status.
-    static func initialState(for status: String?) -> DownloadState {
-        switch status {
-        case "absent": return .absent
-        case "deleted": return .failed
-        case "processing", "in-progress", "paused", "stopped": return .notReady
-        default: return .pending
-        }
-    }
-
     /// Inserts new recordings in their initial state; for known ones refreshes
     /// Twilio's metadata and keeps the download state, except that Twilio
     /// calling a recording absent or deleted is final news.
@@ -111,7 +101,8 @@ public final class Store: Sendable {
         try db.write { db in
             var inserted = 0
             for r in recordings {
-                let state = Store.initialState(for: r.status)
+                let verdict = RecordingStatusVerdict(status: r.status, errorCode: r.errorCode)
+                let state = verdict.state
                 let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM recordings WHERE sid = ?", arguments: [r.sid]) ?? false
                 if exists {
                     try db.execute(sql: """
@@ -122,26 +113,20 @@ public final class Store: Sendable {
                         """, arguments: [r.callSid, r.accountSid, r.status ?? "", r.durationS, r.channels, r.source, r.errorCode,
                                          r.startTime?.timeIntervalSince1970, r.dateCreated?.timeIntervalSince1970, r.uri, r.track,
                                          now.timeIntervalSince1970, r.sid])
-                    if state == .absent || r.status == "deleted" {
-                        let reason = state == .absent ? "Twilio says the recording is absent" : "the recording was deleted on Twilio"
+                    if verdict.isFinal {
                         try db.execute(sql: """
                             UPDATE recordings SET download_state = ?, last_error = ?, next_retry_at = NULL, updated_at = ?
                             WHERE sid = ? AND download_state NOT IN ('downloaded', 'downloading')
-                            """, arguments: [state.rawValue, reason, now.timeIntervalSince1970, r.sid])
+                            """, arguments: [state.rawValue, verdict.reason, now.timeIntervalSince1970, r.sid])
                     }
                 } else {
-                    let error: String? = switch r.status {
-                    case "absent": "Twilio says the recording is absent" + (r.errorCode.map { " (\($0))" } ?? "")
-                    case "deleted": "the recording was deleted on Twilio"
-                    default: nil
-                    }
                     try db.execute(sql: """
                         INSERT INTO recordings(sid, call_sid, account_sid, status, duration_s, channels, source, error_code,
                             start_time, date_created, uri, track, download_state, last_error, next_retry_at, updated_at, metadata_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [r.sid, r.callSid, r.accountSid, r.status ?? "", r.durationS, r.channels, r.source,
                                          r.errorCode, r.startTime?.timeIntervalSince1970, r.dateCreated?.timeIntervalSince1970,
-                                         r.uri, r.track, state.rawValue, error,
+                                         r.uri, r.track, state.rawValue, verdict.reason,
                                          state == .notReady ? now.timeIntervalSince1970 : nil, now.timeIntervalSince1970,
                                          now.timeIntervalSince1970])
                     inserted += 1

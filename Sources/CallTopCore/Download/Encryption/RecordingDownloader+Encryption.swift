@@ -31,13 +31,6 @@ extension RecordingDownloader {
         encrypted && relative.hasSuffix(".mp3") ? String(relative.dropLast(4)) + ".wav" : relative
     }
 
-    /// A recording whose status is `failed`: with 16105 Twilio never stored it,
-    /// which is as final as `absent`; any other code is a failure to show.
-    static func failedRecording(code: Int?) -> AttemptResult {
-        if code == RecordingEncryptionError.notStoredNoValidKey { return .absent(code: code) }
-        return .undecryptable("Twilio says the recording failed" + (code.map { " (\($0)\(RecordingEncryptionError.meaning($0).map { ": \($0)" } ?? ""))" } ?? ""))
-    }
-
     /// Finds the key before a byte is fetched: without it the download would be wasted.
     func encryptedWriter(_ details: EncryptionDetails, recordingSid: String, errorCode: Int?, relative: String,
                          progress: @escaping @Sendable (Int64, Int64?) -> Void) throws(AttemptResult) -> EncryptedMediaWriter {
