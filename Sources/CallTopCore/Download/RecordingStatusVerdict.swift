@@ -12,22 +12,29 @@ public struct RecordingStatusVerdict: Sendable, Equatable {
     public var result: AttemptResult?
 
     public init(status: String?, errorCode: Int?) {
-        // No status at all reads as completed: Twilio leaves it out of some older documents.
+        let verdict = Self.judge(status: status, errorCode: errorCode)
+        state = verdict.0
+        reason = verdict.1
+        result = verdict.2
+    }
+
+    private static func judge(status: String?, errorCode: Int?) -> (DownloadState, String?, AttemptResult?) {
+        // A document without a status is taken as completed, as sync and the downloader always did.
         switch status ?? "completed" {
         case "completed":
-            (state, reason, result) = (.pending, nil, nil)
+            return (.pending, nil, nil)
         case "absent":
-            (state, reason, result) = (.absent, DownloadReason.absent(code: errorCode), .absent(code: errorCode))
+            return (.absent, DownloadReason.absent(code: errorCode), .absent(code: errorCode))
         case "deleted":
-            (state, reason, result) = (.failed, DownloadReason.deleted, .deleted)
+            return (.failed, DownloadReason.deleted, .deleted)
         case "failed" where errorCode == RecordingEncryptionError.notStoredNoValidKey:
             // #15: never stored, which is as final as absent.
-            (state, reason, result) = (.absent, DownloadReason.absent(code: errorCode), .absent(code: errorCode))
+            return (.absent, DownloadReason.absent(code: errorCode), .absent(code: errorCode))
         case "failed":
             let why = DownloadReason.failedOnTwilio(code: errorCode)
-            (state, reason, result) = (.failed, why, .undecryptable(why))
+            return (.failed, why, .undecryptable(why))
         case let other:
-            (state, reason, result) = (.notReady, nil, .notReady(status: other))
+            return (.notReady, nil, .notReady(status: other))
         }
     }
 

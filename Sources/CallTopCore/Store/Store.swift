@@ -95,7 +95,7 @@ public final class Store: Sendable {
 
     /// Inserts new recordings in their initial state; for known ones refreshes
     /// Twilio's metadata and keeps the download state, except that Twilio
-    /// calling a recording absent or deleted is final news.
+    /// calling a recording absent, failed or deleted is final news.
     @discardableResult
     public func upsertRecordings(_ recordings: [TwilioRecording], now: Date) throws -> Int {
         try db.write { db in
