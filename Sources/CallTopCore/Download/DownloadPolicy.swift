@@ -75,11 +75,11 @@ public struct DownloadPolicy: Sendable, Equatable {
             memory = RetryMemory(completedAt: memory.completedAt)
             return .downloaded
         case .notReady(let status):
-            return notReadyDecision("Twilio still processing (status \(status))", memory: &memory, now: now)
+            return notReadyDecision(DownloadReason.stillProcessing(status: status), memory: &memory, now: now)
         case .absent(let code):
-            return .absent(reason: "Twilio says the recording is absent" + (code.map { " (\($0): \(absentMeaning($0)))" } ?? ""))
+            return .absent(reason: DownloadReason.absent(code: code))
         case .deleted:
-            return .failed(reason: "the recording was deleted on Twilio")
+            return .failed(reason: DownloadReason.deleted)
         case let .http(status, code, message):
             return httpDecision(status: status, code: code, message: message, memory: &memory, now: now, jitter: jitter)
         case .transport(let error) where !error.isTransient:
@@ -142,14 +142,5 @@ public struct DownloadPolicy: Sendable, Equatable {
         }
         let at = now.addingTimeInterval(retry.delay(afterFailures: memory.transientFailures, unit: jitter))
         return .retry(state: .retrying, at: at, reason: reason)
-    }
-
-    private func absentMeaning(_ code: Int) -> String {
-        switch code {
-        case 16101: return "too short"
-        case 16102: return "silent"
-        case RecordingEncryptionError.notStoredNoValidKey: return RecordingEncryptionError.meaning(code) ?? "not stored"
-        default: return "no audio"
-        }
     }
 }

@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
 
-/// Receives a media response: audio goes to a temporary file beside its final
-/// name, hashed as it streams; anything else is kept (a little of it) for the
-/// error message. `commit` fsyncs and renames, so a file under its final name
-/// is always complete. Used from one transfer's callbacks at a time.
+/// Writes a media body the attempt's state machine has taken for audio: to a
+/// temporary file beside its final name, hashed as it streams. `commit` fsyncs
+/// and renames, so a file under its final name is always complete. Whether the
+/// body is audio, and whole, is `DownloadAttemptMachine`'s call; this only does
+/// the file work. Used from one transfer's callbacks at a time.
 final class MediaFileWriter: @unchecked Sendable {
     let finalURL: URL
     let tempURL: URL
@@ -14,8 +15,6 @@ final class MediaFileWriter: @unchecked Sendable {
     private let hashing = HashingQueue()
     private(set) var head: HTTPResponseHead?
     private(set) var written: Int64 = 0
-    private(set) var errorPrefix = Data()
-    private var sniff = Data()
     private(set) var refusal: AttemptResult?
     private let progress: @Sendable (Int64, Int64?) -> Void
     private var lastProgressBytes: Int64 = 0
@@ -34,28 +33,16 @@ final class MediaFileWriter: @unchecked Sendable {
 
     deinit { discard() }
 
+    /// Opens the temporary file for this response.
     func onHead(_ head: HTTPResponseHead) {
         self.head = head
-        guard head.status == 200 else { return }
-        if AudioCheck.isErrorContentType(head.contentType) { return }  // collected as errorPrefix, refused below
         fd = open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, PrivateFiles.fileMode)
         if fd < 0 { refusal = .local("cannot create \(tempURL.path): \(String(cString: strerror(errno)))") }
     }
 
     /// Returns false to stop the transfer.
     func onBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        guard fd >= 0 else {
-            if errorPrefix.count < 16 << 10 { errorPrefix.append(contentsOf: chunk.prefix(16 << 10 - errorPrefix.count)) }
-            return refusal == nil && errorPrefix.count < 16 << 10
-        }
-        if sniff.count < 12 {
-            sniff.append(contentsOf: chunk.prefix(12 - sniff.count))
-            if sniff.count >= 12 && AudioCheck.kind(ofPrefix: sniff) == nil {
-                errorPrefix = Data(chunk.prefix(16 << 10))
-                refusal = .notAudio(AudioCheck.describe(prefix: errorPrefix, contentType: head?.contentType))
-                return false
-            }
-        }
+        guard fd >= 0, refusal == nil else { return false }
         var offset = 0
         while offset < chunk.count {
             let n = writeCall(fd, chunk.baseAddress! + offset, chunk.count - offset)
@@ -78,19 +65,10 @@ final class MediaFileWriter: @unchecked Sendable {
         return true
     }
 
-    /// The verdict on a finished 200 transfer: the saved file, or why not.
+    /// Makes the written body durable under its final name: the saved file, or why not.
     func commit(relativePath: String) -> Result<SavedFile, AttemptResult> {
         if let refusal { return .failure(refusal) }
-        guard let head else { return .failure(.notAudio("an empty body")) }
-        if fd < 0 {
-            return .failure(.notAudio(AudioCheck.describe(prefix: errorPrefix, contentType: head.contentType)))
-        }
-        if AudioCheck.kind(ofPrefix: sniff) == nil {
-            return .failure(.notAudio(written == 0 ? "an empty body" : AudioCheck.describe(prefix: sniff, contentType: head.contentType)))
-        }
-        if let expected = head.contentLength, expected != written {
-            return .failure(.transport(.truncated(received: written, expected: expected)))
-        }
+        guard let head, fd >= 0 else { return .failure(.local("no temporary file for \(finalURL.lastPathComponent)")) }
         guard fsync(fd) == 0 else {
             let error = errno
             return .failure(error == ENOSPC || error == EDQUOT ? diskFull() : .local("fsync failed: \(String(cString: strerror(error)))"))

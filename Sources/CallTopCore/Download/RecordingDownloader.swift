@@ -59,28 +59,18 @@ public final class RecordingDownloader: Sendable {
         let callSid = stored.callSid
         if let callSid { bus?.emit(.callChanged(callSid: callSid)) }
 
-        var status: Int?
-        var code: Int?
-        var received: Int64 = 0
-        var saved: SavedFile?
-        var expected: Int64?
-        let result: AttemptResult
-        do {
-            let outcome = try await store.keepingLeasesAlive { () async throws(AttemptResult) -> SavedFile in
-                try await fetch(&stored, status: &status, code: &code, received: &received, expected: &expected)
-            }
-            saved = outcome
-            result = .saved(bytes: outcome.bytes)
-        } catch let failure {
-            result = failure
+        let outcome = await store.keepingLeasesAlive { () async -> DownloadAttemptMachine.Outcome in
+            await perform(&stored)
         }
+        let (result, saved, received) = (outcome.result, outcome.file, outcome.bytes)
 
         var memory = stored.memory
         let decision = policy.decide(result, memory: &memory, now: now(), jitter: jitter())
-        let attempt = DownloadAttempt(recordingSid: sid, startedAt: started, httpStatus: status, twilioCode: code, bytes: received,
+        let attempt = DownloadAttempt(recordingSid: sid, startedAt: started, httpStatus: outcome.httpStatus,
+                                      twilioCode: outcome.twilioCode, bytes: received,
                                       durationMs: Int(now().timeIntervalSince(started) * 1000), error: Self.errorText(decision))
         do {
-            if try await !store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: expected, now: now()) {
+            if try await !store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: outcome.expectedBytes, now: now()) {
                 logger.warning("\(sid): another process took this download over after our claim expired; its result stands")
             }
         } catch {
@@ -98,45 +88,6 @@ public final class RecordingDownloader: Sendable {
         }
     }
 
-    /// The media URL: the recording's own `uri` with `.json` → `.mp3`. A uri
-    /// that does not make a URL on the configured host is Twilio's data being
-    /// wrong, which no retry fixes.
-    static func mediaURL(uri: String, channels: Int?, host: TwilioHost) -> String? {
-        let base = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
-        guard base.hasPrefix("/"), !base.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } ?? false })
-        else { return nil }
-        var url = host.resolve(base.hasSuffix(".json") ? String(base.dropLast(5)) + ".mp3" : base + ".mp3")
-        if (channels ?? 1) == 2 { url += "?RequestedChannels=2" }
-        guard let parts = URLComponents(string: url), parts.host != nil, ["http", "https"].contains(parts.scheme?.lowercased() ?? "")
-        else { return nil }
-        return url
-    }
-
-    private func fetch(_ stored: inout StoredRecording, status: inout Int?, code: inout Int?, received: inout Int64,
-                       expected: inout Int64?) async throws(AttemptResult) -> SavedFile {
-        let sid = stored.sid
-        let metadataURI = stored.uri.flatMap { RecordingReference.recordingSID(fromURL: $0) == sid ? $0 : nil }
-            ?? "\(client.accountPath)/Recordings/\(sid).json"
-        if let callSid = stored.callSid { logger.info("[OFFLINE_STT] Original recording_url for \(callSid): \(metadataURI)") }
-        logger.info("[OFFLINE_STT] Extracted recording SID: \(sid)")
-
-        if let known = Self.knownFromSync(stored, now: now(), maxAge: metadataMaxAge) {
-            logger.info("[OFFLINE_STT] Recording known from sync: \(sid), duration=\(known.durationS.map(String.init) ?? "?")s")
-            do {
-                return try await fetchMedia(known, metadataURI: metadataURI, stored: stored, status: &status, code: &code,
-                                            received: &received, expected: &expected)
-            } catch .http(let s, let c, let m) {
-                // Only the metadata says what a non-200 means now: still processing, absent, deleted, or really gone.
-                _ = try await fetchMetadata(metadataURI, stored: &stored, status: &status, code: &code)
-                (status, code) = (s, c)
-                throw .http(status: s, code: c, message: m)
-            }
-        }
-        let meta = try await fetchMetadata(metadataURI, stored: &stored, status: &status, code: &code)
-        return try await fetchMedia(meta, metadataURI: metadataURI, stored: stored, status: &status, code: &code,
-                                    received: &received, expected: &expected)
-    }
-
     /// What the store already knows, when it is fresh enough to go straight to the
     /// media: Twilio called the recording completed less than `maxAge` ago.
     static func knownFromSync(_ stored: StoredRecording, now: Date, maxAge: TimeInterval) -> TwilioRecording? {
@@ -146,47 +97,93 @@ public final class RecordingDownloader: Sendable {
                                channels: stored.channels, errorCode: stored.errorCode, uri: uri)
     }
 
-    /// The metadata GET: throws what the recording's status means when it is not `completed`.
-    private func fetchMetadata(_ metadataURI: String, stored: inout StoredRecording, status: inout Int?,
-                               code: inout Int?) async throws(AttemptResult) -> TwilioRecording {
+    /// Performs the attempt's actions until it has an outcome. Every decision is the machine's.
+    private func perform(_ stored: inout StoredRecording) async -> DownloadAttemptMachine.Outcome {
         let sid = stored.sid
-        let meta: TwilioRecording
-        do {
-            meta = try await client.getJSON(metadataURI)
-        } catch {
-            logger.warning("[OFFLINE_STT] Failed to fetch recording \(sid)")
-            throw Self.classify(error, status: &status, code: &code)
+        let metadataURI = stored.uri.flatMap { RecordingReference.recordingSID(fromURL: $0) == sid ? $0 : nil }
+            ?? "\(client.accountPath)/Recordings/\(sid).json"
+        let transfer = MediaTransfer(DownloadAttemptMachine(sid: sid, callSid: stored.callSid, metadataURI: metadataURI,
+                                                            host: client.host, timeLimit: timeLimit))
+        defer { transfer.sink?.discard() }
+        let known = Self.knownFromSync(stored, now: now(), maxAge: metadataMaxAge)
+        var action = transfer.machine.start(known: known, encryption: known == nil ? nil : storedEncryption(sid))
+        while true {
+            for note in transfer.machine.takeNotes() {
+                switch note {
+                case .info(let line): logger.info("\(line)")
+                case .warning(let line): logger.warning("\(line)")
+                }
+            }
+            switch action {
+            case .fetchMetadata(let uri):
+                let answer: Result<TwilioRecording, TwilioError>
+                do {
+                    let meta: TwilioRecording = try await client.getJSON(uri)
+                    try? store.refreshRecordingMetadata(meta, now: now())
+                    stored.status = meta.status ?? stored.status
+                    stored.channels = meta.channels ?? stored.channels
+                    answer = .success(meta)
+                } catch {
+                    answer = .failure(error)
+                }
+                let encryption = (try? answer.get()).flatMap { $0.encryptionDetails ?? storedEncryption(sid) }
+                action = transfer.machine.metadata(answer, encryption: encryption)
+            case .fetchMedia(let url, let withCredentials):
+                do throws(AttemptResult) {
+                    transfer.sink = try makeSink(for: transfer.machine, stored: stored)
+                } catch {
+                    action = transfer.machine.mediaUnwritable(error)
+                    continue
+                }
+                action = await get(url, withCredentials: withCredentials, transfer)
+            case .followRedirect(let url, let withCredentials):
+                action = await get(url, withCredentials: withCredentials, transfer)
+            case .commit:
+                guard let sink = transfer.sink, let head = transfer.head else {
+                    action = transfer.machine.committed(.failure(.local("no media writer")), relativePath: "")
+                    continue
+                }
+                if sink.head == nil { sink.onHead(head) }  // an empty 200 body never reached onHead
+                let relative = fileName(stored, encrypted: transfer.machine.encryption != nil)
+                action = transfer.machine.committed(await BlockingWork.run({ sink.commit(relativePath: relative) }), relativePath: relative)
+            case .record(let outcome):
+                return outcome
+            case .openTemporaryFile, .writeChunk, .keepReading, .abort:
+                // Transfer actions belong inside the media callbacks: here they are a bug, ended as a local failure.
+                return DownloadAttemptMachine.Outcome(result: .local("download attempt for \(sid): \(action) outside a transfer"),
+                                                      httpStatus: nil, twilioCode: nil, bytes: 0, expectedBytes: nil, file: nil)
+            }
         }
-        status = 200
-        try? store.refreshRecordingMetadata(meta, now: now())
-        stored.status = meta.status ?? stored.status
-        stored.channels = meta.channels ?? stored.channels
-        logger.info("[OFFLINE_STT] Recording fetched: \(sid), duration=\(meta.durationS.map(String.init) ?? "?")s")
-        switch meta.status ?? "completed" {
-        case "completed": break
-        case "absent": throw .absent(code: meta.errorCode)
-        case "deleted": throw .deleted
-        case "failed": throw Self.failedRecording(code: meta.errorCode)  // #15: only encrypted accounts have these
-        case let other: throw .notReady(status: other)
-        }
-        return meta
     }
 
-    private func fetchMedia(_ meta: TwilioRecording, metadataURI: String, stored: StoredRecording, status: inout Int?, code: inout Int?,
-                            received: inout Int64, expected: inout Int64?) async throws(AttemptResult) -> SavedFile {
-        let sid = stored.sid
-        let encryption = meta.encryptionDetails ?? (try? store.encryptionDetails(of: sid)) ?? nil  // #15
-        // Media lives at the recording's own uri with .json → .mp3: it carries the right account.
-        guard var mediaURL = Self.mediaURL(uri: meta.uri ?? metadataURI, channels: meta.channels, host: client.host) else {
-            throw .local("Twilio's uri for \(sid) is not a valid media path on \(client.host.hostName): not retrying (Twilio sent a malformed uri)")
+    /// One media request, its callbacks feeding the machine; its end is the next event.
+    private func get(_ url: String, withCredentials: Bool, _ transfer: MediaTransfer) async -> DownloadAttemptMachine.Action {
+        do {
+            let head = try await client.getMediaHop(url, withCredentials: withCredentials, timeLimit: transfer.machine.mediaTimeLimit,
+                                                    onHead: { transfer.onHead($0) }, onBody: { transfer.onBody($0) })
+            if MediaRedirect.isRedirect(head.status) { return transfer.machine.redirect(head) }
+            transfer.head = head
+            return transfer.machine.bodyEnded(head, written: transfer.sink?.written ?? 0)
+        } catch {
+            return transfer.machine.transportFailed(error, written: transfer.sink?.written ?? 0)
         }
-        if encryption != nil { mediaURL = Self.wavURL(mediaURL) }  // #15: encrypted recordings exist only as .wav (16109)
-        logger.info("[OFFLINE_STT] Downloading recording via Twilio client: \(mediaURL)")
+    }
 
-        // Assigned when the download was claimed, and never changed: a recording
-        // that arrives later with an earlier date cannot take this file's name.
-        let relative = Self.decryptedName(stored.fileName ?? Self.relativePath(recordingSid: sid, callSid: stored.callSid, isPrimary: false),
-                                          encrypted: encryption != nil)
+    private func storedEncryption(_ sid: String) -> EncryptionDetails? {
+        (try? store.encryptionDetails(of: sid)) ?? nil  // #15
+    }
+
+    /// Assigned when the download was claimed, and never changed: a recording
+    /// that arrives later with an earlier date cannot take this file's name.
+    private func fileName(_ stored: StoredRecording, encrypted: Bool) -> String {
+        Self.decryptedName(stored.fileName ?? Self.relativePath(recordingSid: stored.sid, callSid: stored.callSid, isPrimary: false),
+                           encrypted: encrypted)
+    }
+
+    /// The writer for the media the machine asks for: made before a byte is fetched.
+    private func makeSink(for machine: DownloadAttemptMachine, stored: StoredRecording) throws(AttemptResult) -> any MediaSink {
+        let sid = stored.sid
+        let relative = fileName(stored, encrypted: machine.encryption != nil)
         do {
             try PrivateFiles.createDirectory(store.recordingsDir)
         } catch {
@@ -197,74 +194,42 @@ public final class RecordingDownloader: Sendable {
         let progress: @Sendable (Int64, Int64?) -> Void = { bytes, total in
             bus?.emit(.downloadProgress(callSid: callSid, recordingSid: sid, bytes: bytes, total: total))
         }
-        let writer: any MediaSink
-        if let encryption {  // #15: decrypted as it streams, named only once the GCM tag matched
-            writer = try encryptedWriter(encryption, recordingSid: sid, errorCode: meta.errorCode, relative: relative, progress: progress)
-        } else {
-            writer = MediaFileWriter(finalURL: store.dataDir.appendingPathComponent(relative), progress: progress)
+        if let encryption = machine.encryption {  // #15: decrypted as it streams, named only once the GCM tag matched
+            return try encryptedWriter(encryption, recordingSid: sid, errorCode: machine.recording?.errorCode, relative: relative, progress: progress)
         }
-        defer { writer.discard() }
-        let head: HTTPResponseHead
-        let limit = timeLimit.seconds(durationS: meta.durationS, channels: meta.channels)
-        do {
-            head = try await client.getMedia(mediaURL, timeLimit: limit, onHead: writer.onHead, onBody: writer.onBody)
-        } catch {
-            received = max(writer.written, Int64(writer.errorPrefix.count))
-            status = writer.head?.status
-            if let refusal = writer.refusal {
-                code = TwilioErrorBody.parse(writer.errorPrefix)?.code
-                logger.warning("[OFFLINE_STT] Download failed: \(refusal)")
-                throw refusal
-            }
-            // An error body longer than we keep was cut short on purpose: it is still that status.
-            if let head = writer.head, head.status != 200 {
-                let body = TwilioErrorBody.parse(writer.errorPrefix)
-                code = body?.code
-                logger.warning("[OFFLINE_STT] Download failed with status \(head.status)")
-                throw .http(status: head.status, code: body?.code, message: body?.message)
-            }
-            if case .transport(.timedOut, _) = error {
-                logger.warning("[OFFLINE_STT] Download failed: over its time limit")
-                throw .transport(.timedOut("the download took longer than its \(Int(limit)) s limit (\(received) bytes received)"))
-            }
-            logger.warning("[OFFLINE_STT] Download failed: \(error)")
-            throw Self.classify(error, status: &status, code: &code)
-        }
-        status = head.status
-        received = max(writer.written, Int64(writer.errorPrefix.count))
-        expected = head.contentLength
-        logger.info("[OFFLINE_STT] Download status: \(head.status), bytes=\(received)")
-        guard head.status == 200 else {
-            let body = TwilioErrorBody.parse(writer.errorPrefix)
-            code = body?.code
-            logger.warning("[OFFLINE_STT] Download failed with status \(head.status)")
-            throw .http(status: head.status, code: body?.code, message: body?.message)
-        }
-        if writer.head == nil { writer.onHead(head) }  // an empty 200 body never reached onHead
-        switch await BlockingWork.run({ writer.commit(relativePath: relative) }) {
-        case .success(let file):
-            logger.info("[OFFLINE_STT] Recording saved to disk: \(relative) (\(file.bytes) bytes)")
-            if file.bytes < 1024 { logger.warning("[OFFLINE_STT] Recording too small: \(file.bytes) bytes") }
-            return file
-        case .failure(let why):
-            if case .notAudio = why { code = TwilioErrorBody.parse(writer.errorPrefix)?.code }
-            logger.warning("[OFFLINE_STT] Download failed: \(why)")
-            throw why
-        }
+        return MediaFileWriter(finalURL: store.dataDir.appendingPathComponent(relative), progress: progress)
+    }
+}
+
+/// One attempt's machine and writer, shared with the media callbacks. Like the
+/// writers it is used from one transfer's callbacks at a time, and read by the
+/// attempt only once the transfer has ended.
+private final class MediaTransfer: @unchecked Sendable {
+    var machine: DownloadAttemptMachine
+    var sink: (any MediaSink)?
+    /// The final response's head, once the request has returned.
+    var head: HTTPResponseHead?
+
+    init(_ machine: DownloadAttemptMachine) { self.machine = machine }
+
+    func onHead(_ head: HTTPResponseHead) {
+        guard case .openTemporaryFile = machine.responseHead(head), let sink else { return }
+        sink.onHead(head)
+        if let refusal = sink.refusal { _ = machine.writeFailed(refusal) }
     }
 
-    static func classify(_ error: TwilioError, status: inout Int?, code: inout Int?) -> AttemptResult {
-        switch error {
-        case let .http(s, c, message, _):
-            status = s
-            code = c
-            return .http(status: s, code: c, message: message)
-        case .transport(let t, _):
-            return .transport(t)
-        case .decoding(let m):
-            return .notAudio("an unreadable document (\(m))")
-        case .redirectRefused(let m):
-            return .redirectRefused(m)
+    /// False stops the transfer.
+    func onBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        switch machine.bodyPrefix(chunk) {
+        case .writeChunk:
+            guard let sink else { return false }
+            if sink.onBody(chunk) { return true }
+            _ = machine.writeFailed(sink.refusal ?? .local("the media writer stopped"))
+            return false
+        case .keepReading:
+            return true
+        default:
+            return false
         }
     }
 }

@@ -24,12 +24,12 @@ extension Store {
                 """, arguments: [details.type, details.publicKeySid, details.encryptedCek, details.iv, recordingSid])
         }
         // 16105: never stored, as final as absent. Twilio reports it as `failed` or `absent`.
-        if errorCode == RecordingEncryptionError.notStoredNoValidKey, status == "failed" || status == "absent" {
-            let reason = "Twilio says the recording is absent (16105: \(RecordingEncryptionError.meaning(16105)!))"
+        let verdict = RecordingStatusVerdict(status: status, errorCode: errorCode)
+        if errorCode == RecordingEncryptionError.notStoredNoValidKey, verdict.state == .absent {
             try db.execute(sql: """
                 UPDATE recordings SET download_state = 'absent', last_error = ?, next_retry_at = NULL, updated_at = ?
                 WHERE sid = ? AND download_state NOT IN ('downloaded', 'downloading')
-                """, arguments: [reason, now.timeIntervalSince1970, recordingSid])
+                """, arguments: [verdict.reason, now.timeIntervalSince1970, recordingSid])
         }
     }
 

@@ -88,25 +88,16 @@ public final class Store: Sendable {
 
     // MARK: Recordings
 
-    /// The download state a newly seen recording starts in, from Twilio's status.
-    static func initialState(for status: String?) -> DownloadState {
-        switch status {
-        case "absent": return .absent
-        case "deleted": return .failed
-        case "processing", "in-progress", "paused", "stopped": return .notReady
-        default: return .pending
-        }
-    }
-
     /// Inserts new recordings in their initial state; for known ones refreshes
     /// Twilio's metadata and keeps the download state, except that Twilio
-    /// calling a recording absent or deleted is final news.
+    /// calling a recording absent, failed or deleted is final news.
     @discardableResult
     public func upsertRecordings(_ recordings: [TwilioRecording], now: Date) throws -> Int {
         try db.write { db in
             var inserted = 0
             for r in recordings {
-                let state = Store.initialState(for: r.status)
+                let verdict = RecordingStatusVerdict(status: r.status, errorCode: r.errorCode)
+                let state = verdict.state
                 if try RecordingRecord.exists(db, key: r.sid) {
                     try db.execute(sql: """
                         UPDATE recordings SET call_sid = COALESCE(?, call_sid), account_sid = COALESCE(?, account_sid),
@@ -116,23 +107,17 @@ public final class Store: Sendable {
                         """, arguments: [r.callSid, r.accountSid, r.status ?? "", r.durationS, r.channels, r.source, r.errorCode,
                                          r.startTime?.timeIntervalSince1970, r.dateCreated?.timeIntervalSince1970, r.uri, r.track,
                                          now.timeIntervalSince1970, r.sid])
-                    if state == .absent || r.status == "deleted" {
-                        let reason = state == .absent ? "Twilio says the recording is absent" : "the recording was deleted on Twilio"
+                    if verdict.isFinal {
                         try db.execute(sql: """
                             UPDATE recordings SET download_state = ?, last_error = ?, next_retry_at = NULL, updated_at = ?
                             WHERE sid = ? AND download_state NOT IN ('downloaded', 'downloading')
-                            """, arguments: [state.rawValue, reason, now.timeIntervalSince1970, r.sid])
+                            """, arguments: [state.rawValue, verdict.reason, now.timeIntervalSince1970, r.sid])
                     }
                 } else {
-                    let error: String? = switch r.status {
-                    case "absent": "Twilio says the recording is absent" + (r.errorCode.map { " (\($0))" } ?? "")
-                    case "deleted": "the recording was deleted on Twilio"
-                    default: nil
-                    }
                     try RecordingRecord(sid: r.sid, callSid: r.callSid, accountSid: r.accountSid, status: r.status ?? "",
                                         durationS: r.durationS, channels: r.channels, source: r.source, errorCode: r.errorCode,
                                         startTime: r.startTime, dateCreated: r.dateCreated, uri: r.uri, track: r.track,
-                                        state: state, lastError: error, now: now).insert(db)
+                                        state: state, lastError: verdict.reason, now: now).insert(db)
                     inserted += 1
                 }
                 try Store.writeEncryption(r.encryptionDetails, status: r.status, errorCode: r.errorCode, recordingSid: r.sid, now: now, db)  // #15

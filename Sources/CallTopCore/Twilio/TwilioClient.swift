@@ -14,7 +14,6 @@ public final class TwilioClient: Sendable {
     let jitter: @Sendable () -> Double
     /// Requests to this account in flight at once, adapted to its concurrency limit.
     public let gate: AccountGate
-    static let maxRedirects = 3
     /// Media GETs answered 429 that are asked again at once through the gate before the attempt reports it.
     static let rateLimitRetries = 2
 
@@ -131,20 +130,35 @@ public final class TwilioClient: Sendable {
 
     // MARK: Media
 
-    /// GET recording media. Redirects are followed by hand: with credentials
-    /// only back to the configured host, without them only to an https host,
-    /// and never more than three times. `onHead`/`onBody` see the final response.
+    /// GET recording media, following redirects by `MediaRedirect`'s rules.
+    /// `onHead`/`onBody` see the final response.
     public func getMedia(
         _ url: String,
         timeLimit: TimeInterval? = nil,
         onHead: @escaping @Sendable (HTTPResponseHead) -> Void,
         onBody: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool
     ) async throws(TwilioError) -> HTTPResponseHead {
-        var current = url
-        var redirects = 0
+        var (current, withCredentials, hops) = (url, host.owns(url), 0)
+        while true {
+            let head = try await getMediaHop(current, withCredentials: withCredentials, timeLimit: timeLimit, onHead: onHead, onBody: onBody)
+            guard MediaRedirect.isRedirect(head.status) else { return head }
+            hops += 1
+            (current, withCredentials) = try MediaRedirect.next(after: head, from: current, hops: hops, host: host).get()
+        }
+    }
+
+    /// One media request, a redirect not followed: a 3xx comes back as its head
+    /// without reaching `onHead`/`onBody`. Credentials go only to the configured host.
+    func getMediaHop(
+        _ url: String,
+        withCredentials: Bool,
+        timeLimit: TimeInterval?,
+        onHead: @escaping @Sendable (HTTPResponseHead) -> Void,
+        onBody: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool
+    ) async throws(TwilioError) -> HTTPResponseHead {
+        let authorised = withCredentials && host.owns(url)
         var rateLimitedAgain = 0
         while true {
-            let authorised = host.owns(current)
             // A 429 (20429) has just halved the gate: asking again through it, after a short pause, costs the
             // account less than a recording parked for a backoff, and keeps a backlog at the account's pace.
             let swallow429 = authorised && rateLimitedAgain < Self.rateLimitRetries
@@ -156,15 +170,15 @@ public final class TwilioClient: Sendable {
             let ticket = authorised ? await gate.acquire() : nil
             do {
                 head = try await session.get(
-                    current, userPassword: authorised ? credentials.basicUserPassword : nil, timeLimit: timeLimit,
+                    url, userPassword: authorised ? credentials.basicUserPassword : nil, timeLimit: timeLimit,
                     onHead: { head in
-                        isRedirect.set((300...399).contains(head.status) || (swallow429 && head.status == 429))
+                        isRedirect.set(MediaRedirect.isRedirect(head.status) || (swallow429 && head.status == 429))
                         if !isRedirect.value { onHead(head) }
                     },
                     onBody: { chunk in isRedirect.value ? true : onBody(chunk) })
             } catch {
                 if let ticket { gate.release(ticket, .other) }
-                throw .transport(error, host: URLComponents(string: current)?.host ?? host.hostName)
+                throw .transport(error, host: URLComponents(string: url)?.host ?? host.hostName)
             }
             if let ticket { gate.release(ticket, head.status == 429 ? .rateLimited : .succeeded) }
             if swallow429, head.status == 429 {
@@ -173,25 +187,8 @@ public final class TwilioClient: Sendable {
                 await sleep(0.05 + 0.2 * jitter())
                 continue
             }
-            guard (300...399).contains(head.status) else {
-                if head.status >= 400 { CallTopMetrics.twilioAPIError(status: head.status, code: nil) }
-                return head
-            }
-            guard let location = head.location else {
-                throw .http(status: head.status, code: nil, message: "redirect without Location", host: host.hostName)
-            }
-            guard let next = TwilioHost.redirectTarget(location, from: current) else {
-                throw .redirectRefused("redirect to an unreadable location from \(host.hostName)")
-            }
-            let nextHost = URLComponents(string: next)?.host ?? "?"
-            if !host.owns(next) && URLComponents(string: next)?.scheme?.lowercased() != "https" {
-                throw .redirectRefused("redirect from \(host.hostName) to \(nextHost) refused: credentials go only to \(host.hostName), and an off-host redirect is followed only to https (without credentials)")
-            }
-            redirects += 1
-            guard redirects <= Self.maxRedirects else {
-                throw .redirectRefused("more than \(Self.maxRedirects) redirects from \(host.hostName)")
-            }
-            current = next
+            if head.status >= 400 { CallTopMetrics.twilioAPIError(status: head.status, code: nil) }
+            return head
         }
     }
 

@@ -18,7 +18,6 @@ final class EncryptedMediaWriter: @unchecked Sendable {
     private(set) var head: HTTPResponseHead?
     private(set) var written: Int64 = 0
     private(set) var plaintextBytes: Int64 = 0
-    private(set) var errorPrefix = Data()
     private var plainPrefix = Data()
     private(set) var refusal: AttemptResult?
     private let progress: @Sendable (Int64, Int64?) -> Void
@@ -42,7 +41,6 @@ final class EncryptedMediaWriter: @unchecked Sendable {
 
     func onHead(_ head: HTTPResponseHead) {
         self.head = head
-        guard head.status == 200, !AudioCheck.isErrorContentType(head.contentType) else { return }
         do {
             if let plainURL { plain = try TempFile(beside: plainURL) }
             if let encryptedURL { encrypted = try TempFile(beside: encryptedURL) }
@@ -53,10 +51,7 @@ final class EncryptedMediaWriter: @unchecked Sendable {
 
     /// Returns false to stop the transfer.
     func onBody(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        guard plain != nil || encrypted != nil else {
-            if errorPrefix.count < 16 << 10 { errorPrefix.append(contentsOf: chunk.prefix(16 << 10 - errorPrefix.count)) }
-            return refusal == nil && errorPrefix.count < 16 << 10
-        }
+        guard plain != nil || encrypted != nil else { return false }
         do {
             try encrypted?.write(chunk)
             if !hashingPlain { hasher.update(bufferPointer: chunk) }
@@ -91,9 +86,7 @@ final class EncryptedMediaWriter: @unchecked Sendable {
     func commit(relativePath: String) -> Result<SavedFile, AttemptResult> {
         if let refusal { return .failure(refusal) }
         guard let head else { return .failure(.notAudio("an empty body")) }
-        guard plain != nil || encrypted != nil else {
-            return .failure(.notAudio(AudioCheck.describe(prefix: errorPrefix, contentType: head.contentType)))
-        }
+        guard plain != nil || encrypted != nil else { return .failure(.local("no temporary file for the body")) }
         if let expected = head.contentLength, expected != written {
             return .failure(.transport(.truncated(received: written, expected: expected)))
         }

@@ -1,11 +1,11 @@
 import Foundation
 
-/// What the downloader needs of whatever receives a media body: the plain
-/// writer for ordinary recordings, the decrypting one for encrypted ones.
+/// What performs the attempt's file actions: the plain writer for ordinary
+/// recordings, the decrypting one for encrypted ones. `onHead` opens the
+/// temporary file, `onBody` writes (false: stop, `refusal` says why).
 protocol MediaSink: AnyObject, Sendable {
     var head: HTTPResponseHead? { get }
     var written: Int64 { get }
-    var errorPrefix: Data { get }
     var refusal: AttemptResult? { get }
     func onHead(_ head: HTTPResponseHead)
     func onBody(_ chunk: UnsafeRawBufferPointer) -> Bool
@@ -18,24 +18,9 @@ extension EncryptedMediaWriter: MediaSink {}
 
 /// Encrypted recordings (Voice Recording Encryption, #15).
 extension RecordingDownloader {
-    /// `….mp3` → `….wav`: Twilio refuses `.mp3` of an encrypted recording (16109).
-    static func wavURL(_ mp3URL: String) -> String {
-        let parts = mp3URL.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let path = String(parts[0])
-        let query = parts.count > 1 ? "?" + parts[1] : ""
-        return (path.hasSuffix(".mp3") ? String(path.dropLast(4)) + ".wav" : path) + query
-    }
-
     /// The decrypted audio is WAV, so its name says so.
     static func decryptedName(_ relative: String, encrypted: Bool) -> String {
         encrypted && relative.hasSuffix(".mp3") ? String(relative.dropLast(4)) + ".wav" : relative
-    }
-
-    /// A recording whose status is `failed`: with 16105 Twilio never stored it,
-    /// which is as final as `absent`; any other code is a failure to show.
-    static func failedRecording(code: Int?) -> AttemptResult {
-        if code == RecordingEncryptionError.notStoredNoValidKey { return .absent(code: code) }
-        return .undecryptable("Twilio says the recording failed" + (code.map { " (\($0)\(RecordingEncryptionError.meaning($0).map { ": \($0)" } ?? ""))" } ?? ""))
     }
 
     /// Finds the key before a byte is fetched: without it the download would be wasted.
