@@ -164,19 +164,19 @@ extension TwilioSimulator {
     }
 
     /// Media of an encrypted recording, or nil for a plain one.
-    func encryptedMedia(_ seed: RecordingSeed, format: MediaFormat, path: String, scenarios: [Scenario], wav: () -> ByteBuffer) -> Reply? {
+    func encryptedMedia(_ seed: RecordingSeed, format: MediaFormat, path: String, scenarios: [Scenario], wav: () -> ByteBuffer) -> SimulatorReply? {
         guard let variant = encryptionVariant(seed, scenarios) else { return nil }
-        var reply: Reply
+        var reply: SimulatorReply
         if variant == .unstored {
             reply = .error(.notFound(path), json: false)
         } else if format == .mp3 {
-            reply = .error(TwilioError(status: 400, code: 16109, message: "Cannot fetch .mp3 encrypted recording. Please re-request with .wav format"), json: false)
+            reply = .error(TwilioErrorPayload(status: 400, code: 16109, message: "Cannot fetch .mp3 encrypted recording. Please re-request with .wav format"), json: false)
         } else {
             var body = vault.encrypt(wav(), vault.seal(seed.sid, fallback: variant == .fallback))
             if variant == .corrupt, let byte = body.getInteger(at: body.readableBytes / 2, as: UInt8.self) {
                 body.setInteger(byte ^ 0x20, at: body.readableBytes / 2)
             }
-            reply = Reply(status: 200, headers: [("Content-Type", format.contentType)], body: .bytes(body))
+            reply = SimulatorReply(status: 200, headers: [("Content-Type", format.contentType)], body: .bytes(body))
         }
         reply.scenario = variant.scenarioName
         return reply

@@ -7,7 +7,7 @@ extension TwilioSimulator {
     /// Longest a call or recording can start before its end or creation time.
     private static let slack = 200
 
-    func listCalls(_ q: QueryParameters, path: String, _ rt: Runtime) -> Reply {
+    func listCalls(_ q: QueryParameters, path: String, _ rt: Runtime) -> SimulatorReply {
         let g = rt.generator
         var lower = 0
         var upper = g.count
@@ -56,7 +56,7 @@ extension TwilioSimulator {
         return pageReply(list, key: "calls", q: q, path: path) { TwilioPayloads.call($0, accountSid: self.config.accountSid) }
     }
 
-    func listRecordings(_ q: QueryParameters, path: String, callIndex: Int?, _ rt: Runtime) -> Reply {
+    func listRecordings(_ q: QueryParameters, path: String, callIndex: Int?, _ rt: Runtime) -> SimulatorReply {
         let g = rt.generator
         var lower = 0
         var upper = g.count
@@ -118,7 +118,7 @@ extension TwilioSimulator {
 
     private func pageReply<Item>(
         _ list: LazyList<Item>, key: String, q: QueryParameters, path: String, render: (Item) -> JSONValue
-    ) -> Reply {
+    ) -> SimulatorReply {
         let request: PageRequest
         switch PageRequest.parse(q) {
         case .success(let r): request = r

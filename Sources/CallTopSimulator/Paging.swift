@@ -116,7 +116,7 @@ struct PageRequest {
 
     static func token(_ position: Int) -> String { tokenPrefix + String(position) }
 
-    static func parse(_ q: QueryParameters) -> Result<PageRequest, TwilioError> {
+    static func parse(_ q: QueryParameters) -> Result<PageRequest, TwilioErrorPayload> {
         var request = PageRequest(size: 50, number: 0, tokenPosition: nil)
         if let s = q["PageSize"] {
             guard let n = Int(s), (1...1000).contains(n) else { return .failure(.invalidParameter("PageSize", s)) }

@@ -5,7 +5,7 @@ import NIOCore
 
 /// An answer before it becomes a Hummingbird `Response`, with what the
 /// request log needs to know about it.
-struct Reply {
+struct SimulatorReply {
     enum Body {
         case text(String)
         case bytes(ByteBuffer)
@@ -21,8 +21,8 @@ struct Reply {
     var isMedia = false
     var scenario: String?
 
-    static func error(_ e: TwilioError, json: Bool) -> Reply {
-        var reply = Reply(status: e.status)
+    static func error(_ e: TwilioErrorPayload, json: Bool) -> SimulatorReply {
+        var reply = SimulatorReply(status: e.status)
         if json {
             reply.headers = [("Content-Type", "application/json")]
             reply.body = .text(e.json)
@@ -36,8 +36,8 @@ struct Reply {
         return reply
     }
 
-    static func json(_ value: JSONValue) -> Reply {
-        Reply(status: 200, headers: [("Content-Type", "application/json")], body: .text(value.serialized()))
+    static func json(_ value: JSONValue) -> SimulatorReply {
+        SimulatorReply(status: 200, headers: [("Content-Type", "application/json")], body: .text(value.serialized()))
     }
 }
 
@@ -66,7 +66,7 @@ extension TwilioSimulator {
         if let cap = config.maxConcurrent, concurrent > cap {
             log.withLockedValue { $0.inFlight -= 1 }
             await simulateLatency(started)
-            var reply = Reply.error(.tooManyRequests, json: path.hasSuffix(".json"))
+            var reply = SimulatorReply.error(.tooManyRequests, json: path.hasSuffix(".json"))
             reply.headers.append(("Twilio-Concurrent-Requests", String(concurrent)))
             reply.scenario = "max_concurrent"
             record(request, reply, credential: credential, listener: "api")
@@ -74,11 +74,11 @@ extension TwilioSimulator {
         }
         defer { log.withLockedValue { $0.inFlight -= 1 } }
         await simulateLatency(started)
-        let reply: Reply
+        let reply: SimulatorReply
         do {
             reply = try route(request.method, path: path, query: request.uri.query, credential: credential)
         } catch {
-            reply = .error(TwilioError(status: 500, code: 20500, message: "Internal Server Error: \(error)"), json: path.hasSuffix(".json"))
+            reply = .error(TwilioErrorPayload(status: 500, code: 20500, message: "Internal Server Error: \(error)"), json: path.hasSuffix(".json"))
         }
         record(request, reply, credential: credential, listener: "api")
         return response(reply, requestNumber: started)
@@ -95,7 +95,7 @@ extension TwilioSimulator {
     func respondOffhost(_ request: Request) async -> Response {
         let credential = classify(request.headers[.authorization])
         let reply = (try? routeOffhost(request.method, path: request.uri.path, query: request.uri.query))
-            ?? Reply(status: 500, headers: [("Content-Type", "application/xml")], body: .text("<Error><Code>InternalError</Code></Error>"))
+            ?? SimulatorReply(status: 500, headers: [("Content-Type", "application/xml")], body: .text("<Error><Code>InternalError</Code></Error>"))
         record(request, reply, credential: credential, listener: "offhost")
         return response(reply, requestNumber: nil)
     }
@@ -119,11 +119,11 @@ extension TwilioSimulator {
 
     // MARK: Routing
 
-    func route(_ method: HTTPRequest.Method, path: String, query: String?, credential: RecordedRequest.Credential) throws -> Reply {
+    func route(_ method: HTTPRequest.Method, path: String, query: String?, credential: RecordedRequest.Credential) throws -> SimulatorReply {
         let rt = try runtime()
         let json = path.hasSuffix(".json")
         if rt.scenarios.wrongCredentialsEverywhere {
-            var reply = Reply.error(.authenticate, json: json)
+            var reply = SimulatorReply.error(.authenticate, json: json)
             reply.scenario = "wrong_credentials"
             return reply
         }
@@ -139,7 +139,7 @@ extension TwilioSimulator {
         guard segments.count >= 2, segments[0] == config.accountSid else { return .error(.notFound(path), json: json) }
         let q = QueryParameters(query)
         let rest = Array(segments.dropFirst())
-        let notFound = Reply.error(.notFound(path), json: json)
+        let notFound = SimulatorReply.error(.notFound(path), json: json)
 
         let isList = rest.last?.hasSuffix("s.json") == true
         if isList, let fault = pageFault(rt) { return fault }
@@ -165,20 +165,20 @@ extension TwilioSimulator {
     }
 
     /// List pages that fail outright: over the account's concurrency limit, or a flaky backend.
-    private func pageFault(_ rt: Runtime) -> Reply? {
+    private func pageFault(_ rt: Runtime) -> SimulatorReply? {
         let scenarios = rt.scenarios.forAll
         let number = log.withLockedValue { state -> Int in
             state.listRequests += 1
             return state.listRequests
         }
         if let times = scenarios.lastCount(of: "pages_rate_limited"), take("pages_rate_limited", "pages", limit: times) {
-            var reply = Reply.error(.tooManyRequests, json: true)
+            var reply = SimulatorReply.error(.tooManyRequests, json: true)
             reply.headers.append(("Twilio-Concurrent-Requests", String(max(1, log.withLockedValue { $0.inFlight }))))
             reply.scenario = "pages_rate_limited"
             return reply
         }
         if number > 1, let times = scenarios.lastCount(of: "pages_flaky"), take("pages_flaky", "pages", limit: times) {
-            var reply = Reply.error(.serviceUnavailable, json: true)
+            var reply = SimulatorReply.error(.serviceUnavailable, json: true)
             reply.scenario = "pages_flaky"
             return reply
         }
@@ -186,7 +186,7 @@ extension TwilioSimulator {
     }
 
     /// Pages that arrive but are wrong: an unreadable item, or links that loop.
-    private func pageFaults(_ reply: Reply, q: QueryParameters, _ rt: Runtime) -> Reply {
+    private func pageFaults(_ reply: SimulatorReply, q: QueryParameters, _ rt: Runtime) -> SimulatorReply {
         guard reply.status == 200, case .text(let text) = reply.body else { return reply }
         let scenarios = rt.scenarios.forAll
         var edited = text
@@ -211,7 +211,7 @@ extension TwilioSimulator {
     }
 
     /// `RE….json` (metadata) or `RE….mp3` / `RE….wav` / `RE…` (media).
-    private func recordingResource(_ last: String, callSid: String?, path: String, query: QueryParameters, _ rt: Runtime) -> Reply? {
+    private func recordingResource(_ last: String, callSid: String?, path: String, query: QueryParameters, _ rt: Runtime) -> SimulatorReply? {
         let sid: String
         let format: MediaFormat?
         if last.hasSuffix(".json") {
@@ -227,13 +227,13 @@ extension TwilioSimulator {
         let scenarios = rt.scenarios.scenarios(for: seed.sid)
         let json = format == nil
         if scenarios.contains(.wrongCredentials) {
-            var reply = Reply.error(.authenticate, json: json)
+            var reply = SimulatorReply.error(.authenticate, json: json)
             reply.scenario = "wrong_credentials"
             reply.recordingSid = seed.sid
             reply.isMedia = !json
             return reply
         }
-        var reply: Reply
+        var reply: SimulatorReply
         if let format {
             reply = media(seed, format: format, query: query, scenarios: scenarios, path: path, rt)
             reply.isMedia = true
@@ -260,9 +260,9 @@ extension TwilioSimulator {
 
     private func media(
         _ seed: RecordingSeed, format: MediaFormat, query: QueryParameters, scenarios: [Scenario], path: String, _ rt: Runtime
-    ) -> Reply {
-        func fail(_ e: TwilioError, _ scenario: String?) -> Reply {
-            var reply = Reply.error(e, json: false)
+    ) -> SimulatorReply {
+        func fail(_ e: TwilioErrorPayload, _ scenario: String?) -> SimulatorReply {
+            var reply = SimulatorReply.error(e, json: false)
             reply.scenario = scenario
             return reply
         }
@@ -275,7 +275,7 @@ extension TwilioSimulator {
             guard requested == "1" || requested == "2" else { return fail(.invalidParameter("RequestedChannels", requested), nil) }
             if requested == "2" {
                 guard seed.channels == 2 else {
-                    return fail(TwilioError(status: 400, code: 16113, message: "Dual-channel media was requested for a recording that has a single channel"), nil)
+                    return fail(TwilioErrorPayload(status: 400, code: 16113, message: "Dual-channel media was requested for a recording that has a single channel"), nil)
                 }
                 stereo = true
             }
@@ -294,19 +294,19 @@ extension TwilioSimulator {
         if scenarios.contains(.xmlError) {
             // 200 with an audio Content-Type: only a downloader that looks at the
             // first bytes notices it got an error document, not audio.
-            let e = TwilioError(status: 404, code: 20404, message: "The requested resource \(path) was not found")
-            return Reply(status: 200, headers: [("Content-Type", format.contentType)], body: .text(e.xml), scenario: "xml_error")
+            let e = TwilioErrorPayload(status: 404, code: 20404, message: "The requested resource \(path) was not found")
+            return SimulatorReply(status: 200, headers: [("Content-Type", format.contentType)], body: .text(e.xml), scenario: "xml_error")
         }
         if scenarios.contains(.redirectOffhost) {
             var location = "\(offhostBaseURL)/media/\(seed.sid).\(format.fileExtension)?"
             if stereo { location += "RequestedChannels=2&" }
             location += "Expires=\(Int(config.now.timeIntervalSince1970) + 3600)&Signature=" + hex(DeterministicRandom.mix(UInt64(seed.sid.hashValueStable)), digits: 16)
-            return Reply(
+            return SimulatorReply(
                 status: 302, headers: [("Location", location), ("Content-Type", "text/html")],
                 body: .text(""), scenario: "redirect_offhost")
         }
         let bytes = audio(seed, format: format, stereo: stereo, rt)
-        var reply = Reply(status: 200, headers: [("Content-Type", format.contentType)], body: .bytes(bytes))
+        var reply = SimulatorReply(status: 200, headers: [("Content-Type", format.contentType)], body: .bytes(bytes))
         if let times = scenarios.lastCount(of: "truncated"), take("truncated", seed.sid, limit: times) {
             reply.body = .truncated(bytes)
             reply.scenario = "truncated"
@@ -329,24 +329,24 @@ extension TwilioSimulator {
 
     /// The off-host listener stands in for a storage bucket: it serves the
     /// audio to anyone, and the log shows whether Basic credentials followed the redirect.
-    func routeOffhost(_ method: HTTPRequest.Method, path: String, query: String?) throws -> Reply {
+    func routeOffhost(_ method: HTTPRequest.Method, path: String, query: String?) throws -> SimulatorReply {
         let rt = try runtime()
         let name = path.split(separator: "/").last.map(String.init) ?? ""
         let format: MediaFormat? = name.hasSuffix(".mp3") ? .mp3 : name.hasSuffix(".wav") ? .wav : nil
         guard method == .get, path.hasPrefix("/media/"), let format,
             let seed = rt.generator.recording(sid: String(name.dropLast(4)))
         else {
-            return Reply(status: 404, headers: [("Content-Type", "application/xml")], body: .text("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>"))
+            return SimulatorReply(status: 404, headers: [("Content-Type", "application/xml")], body: .text("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>"))
         }
         let stereo = QueryParameters(query)["RequestedChannels"] == "2" && seed.channels == 2
-        return Reply(
+        return SimulatorReply(
             status: 200, headers: [("Content-Type", format.contentType)],
             body: .bytes(audio(seed, format: format, stereo: stereo, rt)), recordingSid: seed.sid, isMedia: true)
     }
 
     // MARK: Response plumbing
 
-    private func record(_ request: Request, _ reply: Reply, credential: RecordedRequest.Credential, listener: String) {
+    private func record(_ request: Request, _ reply: SimulatorReply, credential: RecordedRequest.Credential, listener: String) {
         let entry = RecordedRequest(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
             authorized: credential == .accountAuthToken || credential == .apiKey,
@@ -356,7 +356,7 @@ extension TwilioSimulator {
         log.withLockedValue { $0.requests.append(entry) }
     }
 
-    private func response(_ reply: Reply, requestNumber: UInt64?) -> Response {
+    private func response(_ reply: SimulatorReply, requestNumber: UInt64?) -> Response {
         var headers = HTTPFields()
         for (name, value) in reply.headers {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }

@@ -63,6 +63,8 @@ indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
+/// The simulator's own date arithmetic, on purpose: CallTopCore's `RFC2822Date` parses what this writes, and
+/// the fake Twilio depends on none of the client's code, so one bug on both sides cannot pass the tests.
 enum TwilioDate {
     private static let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -119,7 +121,7 @@ extension Int {
 }
 
 /// Error bodies, in the two formats Twilio uses.
-struct TwilioError: Error, Sendable, Equatable {
+struct TwilioErrorPayload: Error, Sendable, Equatable {
     let status: Int
     let code: Int
     let message: String
@@ -142,17 +144,17 @@ struct TwilioError: Error, Sendable, Equatable {
             .replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    static func notFound(_ path: String) -> TwilioError {
-        TwilioError(status: 404, code: 20404, message: "The requested resource \(path) was not found")
+    static func notFound(_ path: String) -> TwilioErrorPayload {
+        TwilioErrorPayload(status: 404, code: 20404, message: "The requested resource \(path) was not found")
     }
 
-    static let authenticate = TwilioError(status: 401, code: 20003, message: "Authenticate")
-    static let tooManyRequests = TwilioError(status: 429, code: 20429, message: "Too Many Requests")
-    static let serviceUnavailable = TwilioError(status: 503, code: 20503, message: "Service Unavailable")
-    static let methodNotAllowed = TwilioError(status: 405, code: 20004, message: "Method not allowed")
+    static let authenticate = TwilioErrorPayload(status: 401, code: 20003, message: "Authenticate")
+    static let tooManyRequests = TwilioErrorPayload(status: 429, code: 20429, message: "Too Many Requests")
+    static let serviceUnavailable = TwilioErrorPayload(status: 503, code: 20503, message: "Service Unavailable")
+    static let methodNotAllowed = TwilioErrorPayload(status: 405, code: 20004, message: "Method not allowed")
 
-    static func invalidParameter(_ name: String, _ value: String) -> TwilioError {
-        TwilioError(status: 400, code: 20001, message: "Invalid value for \(name): \(value)")
+    static func invalidParameter(_ name: String, _ value: String) -> TwilioErrorPayload {
+        TwilioErrorPayload(status: 400, code: 20001, message: "Invalid value for \(name): \(value)")
     }
 }
 

@@ -45,7 +45,7 @@ public enum NotifySignature {
 
     public static func sign(body: String, timestamp: Int, secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + Hex.encode(mac)
     }
 
     public static func verify(signature: String?, body: String, timestamp: Int, secret: String) -> Bool {

@@ -1,3 +1,4 @@
+import CallTopCore
 import Crypto
 import Foundation
 
@@ -34,7 +35,7 @@ public enum TwilioSignature {
     /// must equal the body's hash and the URL alone must be signed.
     public static func isValidJSON(signature: String?, url: String, body: Data, authToken: String) -> Bool {
         guard let claimed = queryValue("bodySHA256", in: url) else { return false }
-        let actual = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let actual = Hex.encode(SHA256.hash(data: body))
         let bodyMatches = ConstantTime.equals(actual, claimed.lowercased())
         let signed = isValid(signature: signature, url: url, params: [], authToken: authToken)
         return bodyMatches && signed

@@ -8,7 +8,7 @@ import Testing
 /// resulting state, bytes, attempts and files.
 @Suite(.serialized) struct DownloadIntegrationTests {
     func sha256(_ url: URL) throws -> String {
-        SHA256.hash(data: try Data(contentsOf: url)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: try Data(contentsOf: url)))
     }
 
     func leftoverTempFiles(_ h: SimulatorHarness) -> [String] {

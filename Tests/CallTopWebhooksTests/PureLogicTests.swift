@@ -37,9 +37,9 @@ import Testing
     }
 
     @Test func editDistance() {
-        #expect(TranscriptDisagreement.editDistance(["a", "b", "c"], ["a", "c"]) == 1)
-        #expect(TranscriptDisagreement.editDistance([], ["a", "b"]) == 2)
-        #expect(TranscriptDisagreement.editDistance(["a", "b"], ["b", "a"]) == 2)
+        #expect(WordDistance.editDistance(["a", "b", "c"], ["a", "c"]) == 1)
+        #expect(WordDistance.editDistance([], ["a", "b"]) == 2)
+        #expect(WordDistance.editDistance(["a", "b"], ["b", "a"]) == 2)
     }
 }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 
@@ -38,6 +37,9 @@ public struct TranscriptionProgress: Sendable, Equatable {
 ///   the next job restarts the worker, after a backoff when crashes repeat.
 /// - `shutdown()` closes the worker's stdin and waits for it to exit.
 ///
+/// The decisions are `SpeechWorkerStateMachine`'s; this actor performs its
+/// actions (process, pipes, timers, continuations) and feeds it the events.
+///
 /// Task cancellation does not cancel a job that is already queued: the
 /// caller gets its result or error when the job ends.
 public actor SpeechWorker {
@@ -49,293 +51,178 @@ public actor SpeechWorker {
         public var startTimeout: Double = 120
         /// Time limit of a job, from the audio it really holds (JobTimeLimit).
         public var timeLimit = JobTimeLimit()
-        /// Restart delay after consecutive failures: initial, doubling, up to max.
-        public var initialBackoff: Double = 0.5
-        public var maxBackoff: Double = 10
+        /// Restart delay after consecutive failures: `base`, doubling, up to `cap`
+        /// (the schedule's ceiling; `maxAttempts` is not used: a job always gets a worker).
+        public var restartBackoff = RetrySchedule(base: 0.5, cap: 10)
 
         public init(environment: SpeechEnvironment) { self.environment = environment }
     }
 
-    private struct Job {
-        let id: String
-        let request: TranscriptionRequest
-        let audioSHA256: String
+    private typealias Machine = SpeechWorkerStateMachine
+
+    private struct Waiting {
+        let continuation: CheckedContinuation<Result<OfflineTranscript, SpeechWorkerError>, Never>
         let progress: @Sendable (TranscriptionProgress) -> Void
-        let continuation: CheckedContinuation<OfflineTranscript, Error>
-        var timer: Task<Void, Never>?
-        /// What the time limit is computed from (JobTimeLimit).
-        var fileBytes: Int64 = 0
-        var claimedSeconds: Double?
-        var decodedSeconds: Double = 0
-        var channels = 1
-        var startedAt: ContinuousClock.Instant?
-        var limit: Double = 0
     }
 
     public let configuration: Configuration
     private let logger: Logger
+    private var machine: Machine
     private var process: WorkerProcess?
     private var generation = 0
-    private var isReady = false
-    private var readyWaiters: [CheckedContinuation<Void, Error>] = []
-    private var queue: [Job] = []
-    private var current: Job?
-    private var pumping = false
-    private var consecutiveFailures = 0
-    private var isShutDown = false
+    /// Reads the running process's events into the machine; ends with the process.
+    private var eventReader: Task<Void, Never>?
+    private var timers: [Machine.TimerID: Task<Void, Never>] = [:]
+    private var jobs: [String: Waiting] = [:]
+    private var warmUps: [CheckedContinuation<SpeechWorkerError?, Never>] = []
+    private var shutdowns: [CheckedContinuation<Void, Never>] = []
     private var jobCounter = 0
+    private let origin = ContinuousClock.now
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "calltop.speech")) {
         self.configuration = configuration
         self.logger = logger
+        machine = Machine(settings: .init(startTimeout: configuration.startTimeout, timeLimit: configuration.timeLimit,
+                                          restart: configuration.restartBackoff))
     }
 
     /// Process id of the running worker, if one runs (tests kill it by this).
     public var workerPID: Int32? { process.flatMap { $0.isRunning ? $0.pid : nil } }
-    public var queuedJobs: Int { queue.count + (current == nil ? 0 : 1) }
+    public var queuedJobs: Int { machine.queuedJobs }
 
-    /// Transcribes one file. Throws `SpeechWorkerError`.
+    /// Transcribes one file.
     public func transcribe(_ request: TranscriptionRequest,
                            progress: @escaping @Sendable (TranscriptionProgress) -> Void = { _ in })
-        async throws -> OfflineTranscript {
-        if isShutDown { throw SpeechWorkerError.shutDown }
+        async throws(SpeechWorkerError) -> OfflineTranscript {
+        if machine.isShutDown { throw .shutDown }
         if let problem = configuration.environment.installationProblem() { throw problem }
         // Hash the bytes before they are transcribed: provenance names the
         // exact file content the transcript came from.
         let sha = try Self.sha256(of: request.audio)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: request.audio.path)[.size] as? NSNumber)?.int64Value ?? 0
         jobCounter += 1
-        let id = "job-\(jobCounter)"
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.append(Job(id: id, request: request, audioSHA256: sha, progress: progress,
-                             continuation: continuation, fileBytes: bytes))
-            pumpSoon()
+        let job = Machine.Job(id: "job-\(jobCounter)", request: request, audioSHA256: sha, fileBytes: bytes)
+        let result = await withCheckedContinuation { continuation in
+            jobs[job.id] = Waiting(continuation: continuation, progress: progress)
+            perform(machine.submit(job))
         }
+        return try result.get()
     }
 
     /// Starts the worker now (optional: `transcribe` starts it on first need).
-    public func warmUp() async throws {
+    public func warmUp() async throws(SpeechWorkerError) {
         if let problem = configuration.environment.installationProblem() { throw problem }
-        try await ensureRunning()
+        let failure = await withCheckedContinuation { continuation in
+            warmUps.append(continuation)
+            perform(machine.warmUp())
+        }
+        if let failure { throw failure }
     }
 
     /// Fails queued jobs, lets the worker exit on EOF, kills it if it lingers.
     public func shutdown() async {
-        isShutDown = true
-        let waiting = queue
-        queue.removeAll()
-        for job in waiting { job.continuation.resume(throwing: SpeechWorkerError.shutDown) }
-        if let job = current { finish(job.id, .failure(SpeechWorkerError.shutDown)) }
-        guard let proc = process else { return }
-        proc.closeInput()
-        for _ in 0..<30 where proc.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
-        if proc.isRunning { proc.kill(SIGTERM) }
-        for _ in 0..<10 where proc.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
-        if proc.isRunning { proc.kill(SIGKILL) }
-        process = nil
-    }
-
-    // MARK: - running jobs
-
-    private func pumpSoon() { Task { await self.pump() } }
-
-    private func pump() async {
-        guard !pumping else { return }
-        pumping = true
-        defer { pumping = false }
-        while current == nil, !queue.isEmpty, !isShutDown {
-            do {
-                try await ensureRunning()
-            } catch {
-                // The worker could not start: fail the oldest job, try again
-                // for the next one (after a backoff).
-                if !queue.isEmpty {
-                    let job = queue.removeFirst()
-                    job.continuation.resume(throwing: error as? SpeechWorkerError ?? .startFailed("\(error)"))
-                }
-                continue
-            }
-            guard current == nil, !queue.isEmpty, let proc = process else { continue }
-            var job = queue.removeFirst()
-            let request = WorkerRequest(id: job.id, audio: job.request.audio.path,
-                                        options: .init(model: job.request.model, language: job.request.language,
-                                                       channels: job.request.channels))
-            do {
-                try proc.send(try request.line())
-            } catch {
-                // Broken pipe: the worker is dying; its exit event restarts it.
-                queue.insert(job, at: 0)
-                try? await Task.sleep(for: .milliseconds(100))
-                continue
-            }
-            // Until the worker says how long the audio is, allow for loading
-            // a model and a first minute of audio.
-            let t = configuration.timeLimit
-            job.timer = timer(for: job.id, seconds: t.base + t.lookahead * t.perAudioSecond + 30)
-            current = job
+        await withCheckedContinuation { continuation in
+            shutdowns.append(continuation)
+            perform(machine.shutdown())
         }
     }
 
-    private func ensureRunning() async throws {
-        if process != nil && isReady { return }
-        if process == nil {
-            if consecutiveFailures > 0 {
-                let delay = min(configuration.maxBackoff,
-                                configuration.initialBackoff * pow(2, Double(consecutiveFailures - 1)))
-                logger.info("restarting speech worker in \(delay) s (failure \(consecutiveFailures))")
-                try? await Task.sleep(for: .seconds(delay))
-                if process != nil { return try await waitReady() }
-            }
-            if let problem = configuration.environment.installationProblem() { throw problem }
-            let proc = WorkerProcess(environment: configuration.environment, preload: configuration.preload)
-            generation += 1
-            let gen = generation
-            do {
-                try proc.start()
-            } catch {
-                consecutiveFailures += 1
-                throw SpeechWorkerError.startFailed("\(configuration.environment.python.path): \(error)")
-            }
-            process = proc
-            isReady = false
-            logger.info("speech worker started, pid \(proc.pid)")
-            Task { [events = proc.events] in
-                for await event in events { await self.handle(event, generation: gen) }
-            }
-            let limit = configuration.startTimeout
-            Task {
-                try? await Task.sleep(for: .seconds(limit))
-                await self.readyTimedOut(generation: gen)
-            }
-        }
-        try await waitReady()
+    // MARK: - events in
+
+    private var now: Double {
+        let elapsed = origin.duration(to: .now).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }
 
-    private func waitReady() async throws {
-        if isReady { return }
-        try await withCheckedThrowingContinuation { readyWaiters.append($0) }
-    }
-
-    private func readyTimedOut(generation gen: Int) {
-        guard gen == generation, !isReady, let proc = process else { return }
-        logger.error("speech worker did not get ready in \(configuration.startTimeout) s; killing it")
-        proc.kill()
-        failReadyWaiters(.startFailed("not ready after \(Int(configuration.startTimeout)) s: \(proc.recentStderr())"))
-    }
-
-    private func failReadyWaiters(_ error: SpeechWorkerError) {
-        let waiters = readyWaiters
-        readyWaiters.removeAll()
-        for w in waiters { w.resume(throwing: error) }
-    }
-
-    /// Sets the job's timer to its limit as now known; the limit only grows.
-    private func rearm(_ job: Job) -> Job {
-        guard let startedAt = job.startedAt else { return job }
-        var job = job
-        let limit = configuration.timeLimit.seconds(claimedAudioSeconds: job.claimedSeconds, decodedAudioSeconds: job.decodedSeconds,
-                                                    fileBytes: job.fileBytes, channels: job.channels)
-        guard limit > job.limit else { return job }
-        job.limit = limit
-        job.timer?.cancel()
-        let elapsed = startedAt.duration(to: .now)
-        let remaining = max(0, limit - Double(elapsed.components.seconds) - Double(elapsed.components.attoseconds) / 1e18)
-        job.timer = timer(for: job.id, seconds: remaining, limit: limit)
-        return job
-    }
-
-    private func timer(for id: String, seconds: Double, limit: Double? = nil) -> Task<Void, Never> {
-        Task {
-            try? await Task.sleep(for: .seconds(seconds))
-            if !Task.isCancelled { await self.jobTimedOut(id, limit: limit ?? seconds) }
-        }
-    }
-
-    private func jobTimedOut(_ id: String, limit: Double) {
-        guard current?.id == id else { return }
-        logger.error("transcription \(id) over its \(Int(limit)) s limit; killing the speech worker")
-        process?.kill()
-        finish(id, .failure(.timedOut(seconds: limit)))
-    }
-
-    private func handle(_ event: WorkerEvent, generation gen: Int) {
-        guard gen == generation else { return }
+    private func received(_ event: WorkerEvent, generation gen: Int) {
         switch event {
         case .line(let line):
-            guard let message = WorkerMessage.parse(line) else {
-                logger.warning("speech worker wrote a non-protocol line: \(line.prefix(200))")
-                return
-            }
-            handle(message)
+            perform(machine.received(line: line, generation: gen, now: now))
         case .exited(let status, let stderrTail):
-            process = nil
-            isReady = false
-            let why = "exit status \(status)" + (stderrTail.isEmpty ? "" : ": \(stderrTail)")
-            if isShutDown { return }
-            logger.error("speech worker exited (\(why))")
-            consecutiveFailures += 1
-            failReadyWaiters(.startFailed(why))
-            if let job = current { finish(job.id, .failure(.workerCrashed(why))) }
-            pumpSoon()
+            if gen == generation { process = nil }
+            perform(machine.exited(generation: gen, status: status, stderrTail: stderrTail))
         }
     }
 
-    private func handle(_ message: WorkerMessage) {
-        switch message.type {
-        case "ready":
-            isReady = true
-            let waiters = readyWaiters
-            readyWaiters.removeAll()
-            for w in waiters { w.resume() }
-        case "started":
-            // Now the audio length is known: set the job's real time limit.
-            guard let id = message.id, var job = current, job.id == id else { return }
-            job.claimedSeconds = message.audioSeconds
-            job.channels = max(1, message.channels ?? job.request.channels)
-            job.startedAt = .now
-            job.limit = 0
-            current = rearm(job)
-        case "progress":
-            guard var job = current, job.id == message.id else { return }
-            let decoded = max(message.decodedSeconds ?? 0, message.segment?.end ?? 0)
-            if decoded > job.decodedSeconds {
-                job.decodedSeconds = decoded
-                current = rearm(job)
+    private func timerFired(_ timer: Machine.TimerID) {
+        guard timers.removeValue(forKey: timer) != nil else { return }
+        perform(machine.timerFired(timer, now: now, stderrTail: process?.recentStderr() ?? ""))
+    }
+
+    // MARK: - actions out
+
+    /// Performs actions in order; what they cause (a failed spawn or write) is fed back and performed after them.
+    private func perform(_ actions: [Machine.Action]) {
+        var pending = actions[...]
+        while let action = pending.popFirst() {
+            switch action {
+            case .spawn(let gen):
+                pending += spawn(gen)
+            case let .send(gen, request):
+                do {
+                    guard gen == generation, let process else { throw SpeechWorkerError.shutDown }
+                    try process.send(try request.line())
+                } catch {
+                    // Broken pipe: nobody reads the worker's stdin.
+                    pending += machine.sendFailed(generation: gen)
+                }
+            case let .startTimer(timer, seconds):
+                timers[timer] = Task { [weak self] in
+                    try? await Task.sleep(for: .seconds(seconds))
+                    if !Task.isCancelled { await self?.timerFired(timer) }
+                }
+            case .cancelTimer(let timer):
+                timers.removeValue(forKey: timer)?.cancel()
+            case let .signal(gen, signal):
+                if gen == generation { process?.kill(signal) }
+            case .closeInput(let gen):
+                if gen == generation { process?.closeInput() }
+            case let .resumeJob(id, result):
+                jobs.removeValue(forKey: id)?.continuation.resume(returning: result)
+            case let .reportProgress(id, progress):
+                jobs[id]?.progress(progress)
+            case .resumeWarmUps(let failure):
+                let waiting = warmUps
+                warmUps.removeAll()
+                for w in waiting { w.resume(returning: failure) }
+            case .finishShutdown:
+                process = nil
+                eventReader?.cancel()
+                eventReader = nil
+                for timer in timers.values { timer.cancel() }
+                timers.removeAll()
+                let waiting = shutdowns
+                shutdowns.removeAll()
+                for w in waiting { w.resume() }
+            case let .log(level, message):
+                logger.log(level: level, "\(message)")
             }
-            job.progress(TranscriptionProgress(fraction: message.fraction ?? 0, segment: message.segment))
-        case "result":
-            guard let job = current, job.id == message.id else { return }
-            let transcript = OfflineTranscript(
-                text: message.text ?? "", segments: message.segments ?? [], language: message.language ?? "",
-                audioSHA256: job.audioSHA256, model: message.model ?? job.request.model,
-                modelSHA256: message.modelSHA256 ?? "", settingsJSON: message.settingsJSON,
-                audioSeconds: message.audioSeconds ?? 0, processingSeconds: message.processingSeconds ?? 0)
-            consecutiveFailures = 0
-            finish(job.id, .success(transcript))
-        case "error":
-            let error = SpeechWorkerError.fromWorker(code: message.code ?? "internal", message: message.message ?? "")
-            guard let job = current, job.id == message.id else {
-                logger.error("speech worker error outside a job: \(error)")
-                return
-            }
-            finish(job.id, .failure(error))
-        default:
-            break
         }
     }
 
-    private func finish(_ id: String, _ result: Result<OfflineTranscript, SpeechWorkerError>) {
-        guard let job = current, job.id == id else { return }
-        job.timer?.cancel()
-        current = nil
-        job.continuation.resume(with: result)
-        pumpSoon()
+    /// Starts process `gen`; returns what the machine says to do when it could not.
+    private func spawn(_ gen: Int) -> [Machine.Action] {
+        let environment = configuration.environment
+        if let problem = environment.installationProblem() { return machine.spawnFailed(generation: gen, problem) }
+        let proc = WorkerProcess(environment: environment, preload: configuration.preload)
+        do {
+            try proc.start()
+        } catch {
+            return machine.spawnFailed(generation: gen, .startFailed("\(environment.python.path): \(error)"))
+        }
+        process = proc
+        generation = gen
+        logger.info("speech worker started, pid \(proc.pid)")
+        eventReader = Task { [weak self, events = proc.events] in
+            for await event in events { await self?.received(event, generation: gen) }
+        }
+        return []
     }
 
     // MARK: - helpers
 
-    static func sha256(of url: URL) throws -> String {
-        guard let digest = FileDigest.sha256(of: url) else { throw SpeechWorkerError.audioUnreadable("\(url.path): cannot read") }
+    static func sha256(of url: URL) throws(SpeechWorkerError) -> String {
+        guard let digest = FileDigest.sha256(of: url) else { throw .audioUnreadable("\(url.path): cannot read") }
         return digest
     }
 }

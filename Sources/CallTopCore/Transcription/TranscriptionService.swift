@@ -77,8 +77,8 @@ public final class TranscriptionService: Sendable {
         let request = TranscriptionRequest(audio: audio, model: model, channels: max(1, recording.channels ?? 1))
         let bus = self.bus
         let started = Date()
-        do {
-            let transcript = try await store.keepingLeasesAlive {
+        do throws(SpeechWorkerError) {
+            let transcript = try await store.keepingLeasesAlive { () async throws(SpeechWorkerError) -> OfflineTranscript in
                 try await worker.transcribe(request) { p in
                     progress(p.fraction)
                     bus?.emit(.transcriptionProgress(callSid: callSid, fraction: p.fraction))
@@ -92,7 +92,7 @@ public final class TranscriptionService: Sendable {
             bus?.emit(.callChanged(callSid: callSid))
             return transcript
         } catch {
-            let failure = Failure.speech(error as? SpeechWorkerError ?? .workerInternal("\(error)"))
+            let failure = Failure.speech(error)
             logger.warning("[OFFLINE_STT] Transcription failed for \(callSid): \(failure)")
             CallTopMetrics.transcriptionFinished(result: "failed", duration: Date().timeIntervalSince(started), audioSeconds: nil)
             try? store.setTranscriptionJob(callSid, state: .failed, error: failure.policyReason, now: Date())

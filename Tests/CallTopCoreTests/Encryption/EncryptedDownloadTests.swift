@@ -26,7 +26,7 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: h.store.recordingsDir.path)) ?? []).sorted()
     }
 
-    func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+    func sha256(_ data: Data) -> String { Hex.encode(SHA256.hash(data: data)) }
 
     @Test func syncStoresTheDetailsAndListShowsThem() async throws {
         let h = try await SimulatorHarness.start(Self.scenarios, calls: 12)

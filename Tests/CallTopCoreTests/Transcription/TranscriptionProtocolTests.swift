@@ -6,17 +6,38 @@ import Testing
 struct TranscriptionProtocolTests {
     @Test func parsesResultWithSettingsAsSortedJSON() throws {
         let line = #"{"id": "job-1", "type": "result", "text": "Hi.", "segments": [{"start": 0.0, "end": 1.5, "text": "Hi.", "channel": 0}], "language": "en", "model": "base", "model_sha256": "abc", "settings": {"z": 1, "a": [1, 2]}, "audio_seconds": 2.0, "processing_seconds": 0.5}"#
-        let message = try #require(WorkerMessage.parse(line))
-        #expect(message.type == "result")
-        #expect(message.segments == [TranscriptSegment(start: 0, end: 1.5, text: "Hi.", channel: 0)])
-        #expect(message.settingsJSON == #"{"a":[1,2],"z":1}"#)
-        #expect(message.audioSeconds == 2.0)
+        guard case let .result(id, result)? = WorkerMessage.parse(line) else {
+            Issue.record("not a result: \(String(describing: WorkerMessage.parse(line)))")
+            return
+        }
+        #expect(id == "job-1")
+        #expect(result.segments == [TranscriptSegment(start: 0, end: 1.5, text: "Hi.", channel: 0)])
+        #expect(result.settingsJSON == #"{"a":[1,2],"z":1}"#)
+        #expect(result.audioSeconds == 2.0)
     }
 
     @Test func parsesTypedError() throws {
         let message = try #require(WorkerMessage.parse(#"{"id": "job-2", "type": "error", "code": "audio_unreadable", "message": "x: no such file"}"#))
-        #expect(SpeechWorkerError.fromWorker(code: message.code!, message: message.message!) == .audioUnreadable("x: no such file"))
+        guard case let .error(id, code, text) = message else {
+            Issue.record("not an error: \(message)")
+            return
+        }
+        #expect(id == "job-2")
+        #expect(SpeechWorkerError.fromWorker(code: code, message: text) == .audioUnreadable("x: no such file"))
         #expect(WorkerMessage.parse("not json") == nil)
+    }
+
+    @Test func eachTypeDecodesToItsCaseAndUnknownTypesAreKept() {
+        #expect(WorkerMessage.parse(#"{"type": "ready", "protocol": 1, "pid": 7, "models": {}}"#) == .ready(protocolVersion: 1))
+        #expect(WorkerMessage.parse(#"{"id": "j", "type": "started", "audio_seconds": 12.5, "channels": 2}"#)
+            == .started(id: "j", audioSeconds: 12.5, channels: 2))
+        #expect(WorkerMessage.parse(#"{"id": "j", "type": "progress", "fraction": 0.5, "decoded_seconds": 60.0}"#)
+            == .progress(id: "j", fraction: 0.5, decodedSeconds: 60, segment: nil))
+        #expect(WorkerMessage.parse(#"{"type": "error", "code": "internal", "message": "boom"}"#)
+            == .error(id: nil, code: "internal", message: "boom"))
+        #expect(WorkerMessage.parse(#"{"type": "heartbeat"}"#) == .other(type: "heartbeat"))
+        // A started line without its job id is no protocol line.
+        #expect(WorkerMessage.parse(#"{"type": "started", "audio_seconds": 1}"#) == nil)
     }
 
     @Test func requestLineEncodesNullLanguage() throws {

@@ -21,7 +21,7 @@ struct TranscriptionServiceTests {
         // Not downloaded yet: the service downloads first.
         let t = try await service.transcribe(callSid: r.callSid)
         #expect(try h.store.recording(r.sid)?.downloadState == .downloaded)
-        let wer = WordErrorRate.between(reference: r.transcript, hypothesis: t.text)
+        let wer = WordDistance.errorRate(reference: r.transcript, hypothesis: t.text, .spokenNumbers)
         #expect(wer < 0.35, "WER \(wer): \(t.text) vs \(r.transcript)")
 
         let choice = try #require(try h.store.authoritativeTranscript(r.callSid))

@@ -48,7 +48,7 @@ struct TranscriptionWorkerIntegrationTests {
         let long = try SpeechTestSupport.speak(Array(repeating: Self.sentence, count: 8), in: dir, name: "long")
         let short = try SpeechTestSupport.speak([Self.sentence], in: dir, name: "short")
         var config = SpeechWorker.Configuration(environment: SpeechTestSupport.environment)
-        config.initialBackoff = 0.1
+        config.restartBackoff.base = 0.1
         let worker = SpeechWorker(configuration: config)
         try await worker.warmUp()
         let firstPID = try #require(await worker.workerPID)

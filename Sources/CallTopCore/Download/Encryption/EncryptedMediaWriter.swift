@@ -114,7 +114,7 @@ final class EncryptedMediaWriter: @unchecked Sendable {
         plain = nil
         encrypted = nil
         progress(written, head.contentLength)
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(hasher.finalize())
         let kept = plainURL != nil ? relativePath : (encryptedRelativePath ?? relativePath)
         return .success(SavedFile(relativePath: kept, bytes: plainURL != nil ? plaintextBytes : written, sha256: digest))
     }
