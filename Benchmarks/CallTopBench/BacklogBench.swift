@@ -58,9 +58,9 @@ enum BacklogBench {
         func meanInFlight(latencyMs: Int) -> Double { Double(requests - refused) * Double(latencyMs) / 1000 / seconds }
 
         func describe(_ what: String, latencyMs: Int) -> String {
-            what + String(format: ": %.2f s = %.2f x ideal (%.2f s), mean %.1f in flight (peak %d), %d requests, %.1f %% answered 429, %.1f CPU s (%.2f cores)",
-                          seconds, seconds / ideal, ideal, meanInFlight(latencyMs: latencyMs), peak, requests, refusedShare * 100,
-                          cpuSeconds, cpuSeconds / seconds)
+            what + String(format: ": %.2f s = %.2f x ideal (%.2f s), mean %.1f in flight (peak %d), %d requests, %.1f %% answered 429",
+                          seconds, seconds / ideal, ideal, meanInFlight(latencyMs: latencyMs), peak, requests, refusedShare * 100)
+                + (cpuSeconds.isNaN ? "" : String(format: ", this process used %.1f CPU s (%.2f cores)", cpuSeconds, cpuSeconds / seconds))
         }
     }
 

@@ -9,23 +9,14 @@ import Foundation
 /// (as workers on several machines would), so the last one to finish has the
 /// account to itself and must grow into the room the others left.
 enum BacklogProcessesBench {
-    struct Drained {
-        var seconds: Double
-        var ideal: Double
-        var requests: Int
-        var refused: Int
-        var peak: Int
-        var downloaded: Int
-        /// When the first process was done: the rest ran alone on the account after it.
-        var fastest: Double
-        var refusedShare: Double { Double(refused) / Double(max(1, requests)) }
-    }
-
     static var calltopPath: String {
         URL(fileURLWithPath: BenchMain.executablePath).deletingLastPathComponent().appendingPathComponent("calltop").path
     }
 
-    static func drain(processes: Int, count: Int, latencyMs: Int, cap: Int, maxConcurrency: Int) async throws -> Drained {
+    /// Returns the run, how many were downloaded, and when the first process was done
+    /// (the others had the account to themselves after it).
+    static func drain(processes: Int, count: Int, latencyMs: Int, cap: Int,
+                      maxConcurrency: Int) async throws -> (BacklogBench.Drained, downloaded: Int, firstDone: Double) {
         let (simulator, workspace, sids, tmp) = try await BacklogBench.backlog(count: count, latencyMs: latencyMs, cap: cap)
         defer { tmp.remove() }
         var environment = ProcessInfo.processInfo.environment
@@ -36,39 +27,35 @@ enum BacklogProcessesBench {
         environment["CALLTOP_HOME"] = workspace.store.dataDir.path
         let slices = (0..<processes).map { p in stride(from: p, to: sids.count, by: processes).map { sids[$0] } }
         let before = simulator.requests().count
-        let start = DispatchTime.now().uptimeNanoseconds
-        let children = try slices.enumerated().map { index, slice in
-            try Child(calltopPath, ["download", "--max-concurrency", String(maxConcurrency), "--wait", "60"] + slice,
-                      environment: environment, name: "backlog-\(processes)p-\(index)")
-        }
-        // Each child is waited for on its own thread: a Process exit is only seen by waitUntilExit.
-        let ended = await withTaskGroup(of: (Int32, Double, String).self) { group in
-            for child in children {
+        let environmentNow = environment
+        // All children at once, each waited for on its own Dispatch thread (ChildProcess.run blocks).
+        let ended = await withTaskGroup(of: ChildProcess.Outcome?.self) { group in
+            for slice in slices {
                 group.addTask {
                     await withCheckedContinuation { done in
                         DispatchQueue.global().async {
-                            child.process.waitUntilExit()
-                            done.resume(returning: (child.process.terminationStatus, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, child.output()))
+                            done.resume(returning: try? ChildProcess.run(calltopPath, ["download", "--max-concurrency", String(maxConcurrency), "--wait", "60"] + slice,
+                                                                         environment: environmentNow))
                         }
                     }
                 }
             }
-            var all: [(Int32, Double, String)] = []
+            var all: [ChildProcess.Outcome?] = []
             for await one in group { all.append(one) }
             return all
         }
-        let seconds = ended.map(\.1).max() ?? .nan
         let requests = Array(simulator.requests().dropFirst(before))
         let peak = simulator.peakInFlight
         await simulator.stop()
-        for child in children { child.remove() }
-        if let failed = ended.first(where: { $0.0 != 0 }) {
-            throw BenchFailure("calltop download exited \(failed.0): \(failed.2.suffix(400))")
+        let outcomes = ended.compactMap { $0 }
+        guard outcomes.count == processes else { throw BenchFailure("could not start \(processes - outcomes.count) of \(processes) calltop processes") }
+        if let failed = outcomes.first(where: { $0.status != 0 }) {
+            throw BenchFailure("calltop download exited \(failed.status): \(failed.output.suffix(400))")
         }
         let downloaded = try Store(dataDir: workspace.store.dataDir).stateCounts()[.downloaded] ?? 0
-        return Drained(seconds: seconds, ideal: Double(count) * Double(latencyMs) / 1000 / Double(cap), requests: requests.count,
-                       refused: requests.filter { $0.status == 429 }.count, peak: peak, downloaded: downloaded,
-                       fastest: ended.map(\.1).min() ?? .nan)
+        let drained = BacklogBench.Drained(seconds: outcomes.map(\.seconds).max() ?? .nan, ideal: Double(count) * Double(latencyMs) / 1000 / Double(cap),
+                                           requests: requests.count, refused: requests.filter { $0.status == 429 }.count, peak: peak)
+        return (drained, downloaded, outcomes.map(\.seconds).min() ?? .nan)
     }
 
     /// The same in one process: `workers` runners on one store, each with its own gate.
@@ -82,6 +69,7 @@ enum BacklogProcessesBench {
         }
         let before = simulator.requests().count
         var downloaded = 0
+        let cpuBefore = BacklogBench.processCPUSeconds()
         let seconds = await secondsTakenAsync {
             downloaded = await withTaskGroup(of: Int.self) { group in
                 for (runner, slice) in zip(runners, slices) {
@@ -95,7 +83,8 @@ enum BacklogProcessesBench {
         await simulator.stop()
         guard downloaded == count else { throw BenchFailure("\(workers) gates downloaded \(downloaded) of \(count)") }
         return BacklogBench.Drained(seconds: seconds, ideal: Double(count) * Double(latencyMs) / 1000 / Double(cap), requests: requests.count,
-                                    refused: requests.filter { $0.status == 429 }.count, peak: peak)
+                                    refused: requests.filter { $0.status == 429 }.count, peak: peak,
+                                    cpuSeconds: BacklogBench.processCPUSeconds() - cpuBefore)
     }
 
     static func run(count: Int) async throws {
@@ -110,36 +99,12 @@ enum BacklogProcessesBench {
             return
         }
         for processes in [1, 2, 4] {
-            let d = try await drain(processes: processes, count: count, latencyMs: 40, cap: 16, maxConcurrency: 32)
-            guard d.downloaded >= count else { throw BenchFailure("\(processes) processes downloaded \(d.downloaded) of \(count)") }
+            let (d, downloaded, firstDone) = try await drain(processes: processes, count: count, latencyMs: 40, cap: 16, maxConcurrency: 32)
+            guard downloaded >= count else { throw BenchFailure("\(processes) processes downloaded \(downloaded) of \(count)") }
             BenchLine.emit("backlog_\(processes)proc_vs_ideal", d.seconds / d.ideal, "ratio", goal: nil)
             BenchLine.emit("backlog_\(processes)proc_429_share", d.refusedShare * 100, "%", goal: nil)
-            BenchLine.note(String(format: "%d calltop download processes, %d recordings each, 40 ms, cap 16: all done in %.2f s (first done %.2f s; ideal %.2f s incl. no process start), %d requests, %d answered 429, peak %d in flight",
-                                  processes, count / processes, d.seconds, d.fastest, d.ideal, d.requests, d.refused, d.peak))
+            BenchLine.note(d.describe(String(format: "%d calltop download processes, %d recordings each, 40 ms, cap 16 (first done after %.2f s; process start included)",
+                                             processes, count / processes, firstDone), latencyMs: 40))
         }
-    }
-
-    /// One `calltop download` child, its output in a file (never a pipe that could fill).
-    final class Child: @unchecked Sendable {  // Process: set up once, then only waited on
-        let process: Process
-        let logURL: URL
-
-        init(_ executable: String, _ arguments: [String], environment: [String: String], name: String) throws {
-            logURL = FileManager.default.temporaryDirectory.appendingPathComponent("calltop-bench-\(name)-\(UUID().uuidString)")
-            FileManager.default.createFile(atPath: logURL.path, contents: nil)
-            let log = try FileHandle(forWritingTo: logURL)
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.environment = environment
-            process.standardOutput = log
-            process.standardError = log
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            try? log.close()
-        }
-
-        func output() -> String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
-        func remove() { try? FileManager.default.removeItem(at: logURL) }
     }
 }
