@@ -10,7 +10,23 @@ import Synchronization
 /// request per recording, always `cap` in flight: count × latency / cap.
 enum BacklogBench {
     static func run(count: Int) async throws {
+        // The limit's first version (additive increase, halving) beside today's, on the same backlog.
+        let classic = try await drain(count: count, latencyMs: 40, cap: 16, maxConcurrency: 32, tuning: .classicAIMD)
+        BenchLine.emit("backlog_classic_aimd_vs_ideal", classic.seconds / classic.ideal, "ratio", goal: nil)
+        BenchLine.note(classic.describe("classic AIMD (start 4, +1 per window, halving)", latencyMs: 40))
+        for decrease in [0.7, 0.9] {
+            var tuning = ConcurrencyLimit.Tuning()
+            tuning.decrease = decrease
+            let d = try await drain(count: count, latencyMs: 40, cap: 16, maxConcurrency: 32, tuning: tuning)
+            BenchLine.note(d.describe(String(format: "decrease %.2f (slow start, account count, plateau)", decrease), latencyMs: 40))
+        }
+        var headerless = ConcurrencyLimit.Tuning()
+        headerless.readsAccountCount = false
+        let blind = try await drain(count: count, latencyMs: 40, cap: 16, maxConcurrency: 32, tuning: headerless)
+        BenchLine.note(blind.describe("default tuning without reading Twilio-Concurrent-Requests", latencyMs: 40))
+
         let main = try await drain(count: count, latencyMs: 40, cap: 16, maxConcurrency: 32, watchFrames: true)
+        BenchLine.note(main.describe("default tuning (decrease 0.85, slow start, account count, plateau)", latencyMs: 40))
         BenchLine.emit("backlog_vs_ideal", main.seconds / main.ideal, "ratio", goal: "<= 1.3")
         BenchLine.emit("tui_frame_p99_during_backlog_ms", main.frameP99Ms, "ms", goal: "<= 16", digits: 1)
         BenchLine.emit("backlog_429_share", main.refusedShare * 100, "%", goal: "<= 5")
@@ -23,8 +39,8 @@ enum BacklogBench {
                               count, main.seconds, main.ideal, main.requests, main.refused, main.peak, seed * 1000, sample))
         let far = try await drain(count: count, latencyMs: 150, cap: 100, maxConcurrency: 128)
         BenchLine.emit("backlog_150ms_cap100_vs_ideal", far.seconds / far.ideal, "ratio", goal: nil)
-        BenchLine.note(String(format: "backlog %d at 150 ms, cap 100, --max-concurrency 128: %.2f s (ideal %.2f s), %.1f %% answered 429",
-                              count, far.seconds, far.ideal, far.refusedShare * 100))
+        BenchLine.note(far.describe("backlog at 150 ms, cap 100, --max-concurrency 128", latencyMs: 150))
+        try await BacklogProcessesBench.run(count: count)
     }
 
     struct Drained {
@@ -34,18 +50,34 @@ enum BacklogBench {
         var refused: Int
         var peak: Int
         var frameP99Ms = Double.nan
+        /// CPU time of this process (client and simulator both) during the run, user + system.
+        var cpuSeconds = Double.nan
         var refusedShare: Double { Double(refused) / Double(max(1, requests)) }
+
+        /// Requests answered (not refused) times the round trip, over the run: the mean in flight at the account.
+        func meanInFlight(latencyMs: Int) -> Double { Double(requests - refused) * Double(latencyMs) / 1000 / seconds }
+
+        func describe(_ what: String, latencyMs: Int) -> String {
+            what + String(format: ": %.2f s = %.2f x ideal (%.2f s), mean %.1f in flight (peak %d), %d requests, %.1f %% answered 429",
+                          seconds, seconds / ideal, ideal, meanInFlight(latencyMs: latencyMs), peak, requests, refusedShare * 100)
+                + (cpuSeconds.isNaN ? "" : String(format: ", this process used %.1f CPU s (%.2f cores)", cpuSeconds, cpuSeconds / seconds))
+        }
     }
 
     /// A simulator with enough calls for `count` completed recordings, synced into a fresh store.
-    static func backlog(count: Int, latencyMs: Int, cap: Int?) async throws -> (TwilioSimulator, Workspace, [String], TemporaryDirectory) {
+    /// The gate for its account is made first, with `maxConcurrency` and `tuning`: the sync's
+    /// client would otherwise make it with the default maximum, and the first one made sets it.
+    static func backlog(count: Int, latencyMs: Int, cap: Int?, maxConcurrency: Int = 32,
+                        tuning: ConcurrencyLimit.Tuning = .init()) async throws -> (TwilioSimulator, Workspace, [String], TemporaryDirectory) {
         var config = SimulatorConfig(callCount: 40, scenarios: [try ScenarioRule.parse("many_calls=\(count * 2)")])
         config.latencyMs = latencyMs
         config.maxConcurrent = cap
         let simulator = TwilioSimulator(config: config)
         _ = try await simulator.start()
         let tmp = try TemporaryDirectory("backlog")
-        let workspace = try Workspace(dataDir: try tmp.subdirectory("data"), host: try TwilioHost(apiBaseURL: simulator.baseURL),
+        let host = try TwilioHost(apiBaseURL: simulator.baseURL)
+        _ = AccountGate.shared(account: config.accountSid, host: host.baseURL, maximum: maxConcurrency, tuning: tuning)
+        let workspace = try Workspace(dataDir: try tmp.subdirectory("data"), host: host,
                                       credentials: try Credentials(accountSid: config.accountSid, authToken: config.authToken))
         _ = try await workspace.syncService().run(.init(pageSize: 1000))
         let sids = Array(simulator.recordings().filter { $0.status == "completed" }.prefix(count).map(\.sid))
@@ -53,18 +85,22 @@ enum BacklogBench {
         return (simulator, workspace, sids, tmp)
     }
 
-    static func drain(count: Int, latencyMs: Int, cap: Int, maxConcurrency: Int, watchFrames: Bool = false) async throws -> Drained {
-        let (simulator, workspace, sids, tmp) = try await backlog(count: count, latencyMs: latencyMs, cap: cap)
+    static func drain(count: Int, latencyMs: Int, cap: Int, maxConcurrency: Int, tuning: ConcurrencyLimit.Tuning = .init(),
+                      watchFrames: Bool = false) async throws -> Drained {
+        let (simulator, workspace, sids, tmp) = try await backlog(count: count, latencyMs: latencyMs, cap: cap,
+                                                                  maxConcurrency: maxConcurrency, tuning: tuning)
         defer { tmp.remove() }
         let before = simulator.requests().count
         let runner = try workspace.downloadRunner(maxConcurrency: maxConcurrency)
         var summary: DownloadRunner.Summary?
         var frames: [Double] = []
+        let cpuBefore = processCPUSeconds()
         let seconds = await secondsTakenAsync {
             let work = Task { await runner.run(sids, options: .init(concurrency: maxConcurrency, wait: 120)) }
             if watchFrames { frames = await dashboardFrames(store: workspace.store, until: work) }
             summary = await work.value
         }
+        let cpu = processCPUSeconds() - cpuBefore
         let requests = Array(simulator.requests().dropFirst(before))
         let peak = simulator.peakInFlight
         await simulator.stop()
@@ -73,6 +109,7 @@ enum BacklogBench {
         }
         var drained = Drained(seconds: seconds, ideal: Double(count) * Double(latencyMs) / 1000 / Double(cap),
                               requests: requests.count, refused: requests.filter { $0.status == 429 }.count, peak: peak)
+        drained.cpuSeconds = cpu
         if !frames.isEmpty {
             let sorted = frames.sorted()
             drained.frameP99Ms = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
@@ -80,6 +117,12 @@ enum BacklogBench {
                                   sorted.count, sorted.median, drained.frameP99Ms, sorted.last ?? .nan))
         }
         return drained
+    }
+
+    static func processCPUSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// What the dashboard does while the backlog drains: rows reloaded from the
@@ -102,18 +145,25 @@ enum BacklogBench {
         var state = DashboardState(context: DashboardContext(accountSid: "AC…", apiHost: "127.0.0.1", refreshSeconds: 30))
         _ = update(&state, .resize(size))
         var frames: [Double] = []
+        var withRows: [Double] = [], applyingRows: [Double] = []
         let watcher = Task { _ = await work.value; latest.done.withLock { $0 = true } }
         while !latest.done.withLock({ $0 }) {
             let rows = latest.rows.withLock { r -> [CallRow]? in defer { r = nil }; return r }
-            frames.append(secondsTaken {
+            var apply = 0.0
+            let frame = secondsTaken {
                 _ = update(&state, .tick(now: Date()))
-                if let rows { _ = update(&state, .rowsLoaded(rows)) }
+                if let rows { apply = secondsTaken { _ = update(&state, .rowsLoaded(rows)) } }
                 precondition(render(state, size: size, now: Date(), timeZone: utc).size == size)
-            } * 1000)
+            } * 1000
+            frames.append(frame)
+            if rows != nil { withRows.append(frame); applyingRows.append(apply * 1000) }
             try? await Task.sleep(for: .milliseconds(16))
         }
         _ = await watcher.value
         loader.cancel()
+        let without = frames.count - withRows.count
+        BenchLine.note(String(format: "of those, %d frames took fresh rows: median %.2f ms (applying the rows %.2f ms), slowest %.2f ms; the other %d: tick + render only",
+                              withRows.count, withRows.median, applyingRows.median, withRows.max() ?? .nan, without))
         BenchLine.note("backlog header at the end: \(state.backlog.label ?? "(no backlog)")")
         return frames
     }

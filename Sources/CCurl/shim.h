@@ -19,5 +19,8 @@ static inline CURLcode calltop_curl_getinfo_long(CURL *h, CURLINFO i, long *v) {
 static inline CURLcode calltop_curl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode calltop_curl_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 static inline long calltop_curlauth_basic(void) { return (long)CURLAUTH_BASIC; }
+/* HTTP/2 only where this libcurl was built with nghttp2; over TLS (ALPN), never for plain http. */
+static inline int calltop_curl_has_http2(void) { return (curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2) != 0; }
+static inline long calltop_curl_http_version_2tls(void) { return (long)CURL_HTTP_VERSION_2TLS; }
 
 #endif

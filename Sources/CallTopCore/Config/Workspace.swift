@@ -45,9 +45,10 @@ public final class Workspace: Sendable {
     /// The client, or the error that says how to set credentials.
     /// `maxConcurrency` bounds the requests this process keeps in flight to the
     /// account (the first client made for an account sets it for the process).
-    public func client(maxConcurrency: Int = 32) throws(ConfigError) -> TwilioClient {
+    /// `gate` replaces the process's shared one: a bench's stand-in for another process.
+    public func client(maxConcurrency: Int = 32, gate: AccountGate? = nil) throws(ConfigError) -> TwilioClient {
         guard let credentials else { throw .missingCredentials(Credentials.howToSet) }
-        return TwilioClient(host: host, credentials: credentials, retry: requestRetry, maxConcurrency: maxConcurrency, logger: logger)
+        return TwilioClient(host: host, credentials: credentials, retry: requestRetry, maxConcurrency: maxConcurrency, gate: gate, logger: logger)
     }
 
     public func syncService() throws(ConfigError) -> SyncService {
@@ -55,8 +56,9 @@ public final class Workspace: Sendable {
     }
 
     public func downloadRunner(retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
-                               maxConcurrency: Int = 32, encryption: EncryptionSettings = .fromEnvironment()) throws(ConfigError) -> DownloadRunner {
-        let downloader = RecordingDownloader(client: try client(maxConcurrency: maxConcurrency), store: store, retry: retry, notReady: notReady,
+                               maxConcurrency: Int = 32, gate: AccountGate? = nil,
+                               encryption: EncryptionSettings = .fromEnvironment()) throws(ConfigError) -> DownloadRunner {
+        let downloader = RecordingDownloader(client: try client(maxConcurrency: maxConcurrency, gate: gate), store: store, retry: retry, notReady: notReady,
                                              logger: logger, bus: bus, encryption: encryption)
         return DownloadRunner(downloader: downloader, store: store)
     }

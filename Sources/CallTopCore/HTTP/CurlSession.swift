@@ -172,6 +172,11 @@ public final class CurlSession: @unchecked Sendable {
         _ = calltop_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
         _ = calltop_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectSeconds)
         _ = calltop_curl_setopt_string(handle, CURLOPT_USERAGENT, "calltop/\(CallTopVersion.current)")
+        // HTTP/2 to a TLS host that offers it (ALPN), 1.1 otherwise and always for plain http. libcurl ≥ 7.62
+        // defaults to this already; said here so a build against an older one asks too. Each session has its
+        // own connection, so HTTP/2 saves TLS handshakes and sockets, not requests: the account's limit
+        // counts requests, and every request still costs its round trip.
+        if speaksHTTP2 { _ = calltop_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, calltop_curl_http_version_2tls()) }
         // A private CA (TLS-inspecting proxy): for the server and for an https proxy alike.
         // The proxy itself comes from libcurl's own reading of HTTPS_PROXY/NO_PROXY.
         if let bundle = NetworkEnvironment.current.caBundle {
@@ -179,6 +184,8 @@ public final class CurlSession: @unchecked Sendable {
             _ = calltop_curl_setopt_string(handle, CURLOPT_PROXY_CAINFO, bundle.path)
         }
     }
+
+    static let speaksHTTP2 = calltop_curl_has_http2() != 0
 
     static func message(_ code: CURLcode) -> String {
         guard let text = curl_easy_strerror(code) else { return "curl error \(code.rawValue)" }

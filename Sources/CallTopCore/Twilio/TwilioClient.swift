@@ -18,7 +18,7 @@ public final class TwilioClient: Sendable {
     static let rateLimitRetries = 2
 
     public init(host: TwilioHost, credentials: Credentials, timeouts: CurlSession.Timeouts = CurlSession.Timeouts(),
-                retry: RequestRetry = RequestRetry(), maxConcurrency: Int = 32, logger: Logger? = nil,
+                retry: RequestRetry = RequestRetry(), maxConcurrency: Int = 32, gate: AccountGate? = nil, logger: Logger? = nil,
                 sleep: @escaping @Sendable (TimeInterval) async -> Void = { try? await Task.sleep(for: .seconds($0)) },
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.host = host
@@ -26,7 +26,8 @@ public final class TwilioClient: Sendable {
         self.accountSid = credentials.accountSid
         self.pool = SessionPool(timeouts: timeouts)
         self.retry = retry
-        self.gate = AccountGate.shared(account: credentials.accountSid, host: host.hostName, maximum: maxConcurrency)
+        // Keyed by the base URL, port included: two simulators on one loopback address are two accounts' hosts.
+        self.gate = gate ?? AccountGate.shared(account: credentials.accountSid, host: host.baseURL, maximum: maxConcurrency)
         self.logger = logger
         self.sleep = sleep
         self.jitter = jitter
@@ -62,16 +63,16 @@ public final class TwilioClient: Sendable {
         try await gate.run({ () async throws(RequestFailure) -> T in try await getJSONUngated(uri, as: T.self) }) { result in
             switch result {
             case .success: return .succeeded
-            case .failure(let f): return Self.outcome(of: f.error)
+            case .failure(let f): return Self.outcome(of: f.error, accountCount: f.accountCount)
             }
         }
     }
 
     /// How a failed request counts for the concurrency limit: a 429 lowers
     /// it, an answer of any other kind shows the account coping.
-    static func outcome(of error: TwilioError) -> AccountGate.Outcome {
+    static func outcome(of error: TwilioError, accountCount: String? = nil) -> AccountGate.Outcome {
         switch error {
-        case .http(429, _, _, _): return .rateLimited
+        case .http(429, _, _, _): return .refused(accountCount: accountCount)
         case .http, .decoding: return .succeeded
         case .transport, .redirectRefused: return .other
         }
@@ -91,7 +92,7 @@ public final class TwilioClient: Sendable {
             let parsed = TwilioErrorBody.parse(body)
             CallTopMetrics.twilioAPIError(status: head.status, code: parsed?.code)
             throw RequestFailure(.http(status: head.status, code: parsed?.code, message: parsed?.message, host: host.hostName),
-                                 head.headers["retry-after"])
+                                 head.headers["retry-after"], accountCount: head.headers["twilio-concurrent-requests"])
         }
         do {
             return try JSONDecoder().decode(T.self, from: body)
@@ -100,11 +101,16 @@ public final class TwilioClient: Sendable {
         }
     }
 
-    /// One request's failure and the Retry-After header that came with it.
+    /// One request's failure, with the Retry-After and Twilio-Concurrent-Requests headers that came with it.
     private struct RequestFailure: Error {
         var error: TwilioError
         var retryAfter: String?
-        init(_ error: TwilioError, _ retryAfter: String?) { self.error = error; self.retryAfter = retryAfter }
+        var accountCount: String?
+        init(_ error: TwilioError, _ retryAfter: String?, accountCount: String? = nil) {
+            self.error = error
+            self.retryAfter = retryAfter
+            self.accountCount = accountCount
+        }
     }
 
     public func fetchRecording(_ sid: String) async throws(TwilioError) -> TwilioRecording {
@@ -180,7 +186,7 @@ public final class TwilioClient: Sendable {
                 if let ticket { gate.release(ticket, .other) }
                 throw .transport(error, host: URLComponents(string: url)?.host ?? host.hostName)
             }
-            if let ticket { gate.release(ticket, head.status == 429 ? .rateLimited : .succeeded) }
+            if let ticket { gate.release(ticket, .of(head)) }
             if swallow429, head.status == 429 {
                 rateLimitedAgain += 1
                 CallTopMetrics.twilioAPIError(status: 429, code: 20429)
