@@ -47,9 +47,10 @@ public final class TranscriptionService: Sendable {
     }
 
     /// Transcribes a call's primary recording. `downloadWait` bounds how long a
-    /// needed download may wait for retries.
+    /// needed download may wait for retries. `onlyIfQueued`: only a queued job
+    /// (a worker's), never one another process has just finished.
     @discardableResult
-    public func transcribe(callSid: String, downloadWait: TimeInterval = 120,
+    public func transcribe(callSid: String, downloadWait: TimeInterval = 120, onlyIfQueued: Bool = false,
                            progress: @escaping @Sendable (Double) -> Void = { _ in }) async throws(Failure) -> OfflineTranscript {
         let now = Date()
         guard var recording = (try? store.recordings(ofCall: callSid))?.first else {
@@ -67,7 +68,8 @@ public final class TranscriptionService: Sendable {
             bus?.emit(.callChanged(callSid: callSid))
             throw .notDownloaded(why)
         }
-        guard (try? store.claimTranscription(callSid, now: Date())) == true else {
+        // The fence: a result is written only while this claim holds, so a lease lost meanwhile cannot overwrite a newer one.
+        guard let claim = (try? store.claimTranscriptionJob(callSid, now: Date(), onlyIfQueued: onlyIfQueued)) ?? nil else {
             throw .busy("\(callSid) is being transcribed by another calltop process")
         }
         bus?.emit(.callChanged(callSid: callSid))
@@ -84,18 +86,23 @@ public final class TranscriptionService: Sendable {
                     bus?.emit(.transcriptionProgress(callSid: callSid, fraction: p.fraction))
                 }
             }
-            try? store.saveOfflineTranscript(transcript, callSid: callSid, recordingSid: recording.sid, now: Date())
+            guard (try? store.saveOfflineTranscript(transcript, claim: claim, recordingSid: recording.sid, now: Date())) == true else {
+                logger.warning("[OFFLINE_STT] \(callSid): the claim was lost (taken over or handed back); this result is not stored")
+                throw Failure.busy("\(callSid): the transcription lease was lost; the newer holder's result stands")
+            }
             let chars = transcript.text.trimmingCharacters(in: .whitespacesAndNewlines).count
             logger.info("[OFFLINE_STT] Transcript obtained: \(chars) chars for \(callSid)")
             CallTopMetrics.transcriptionFinished(result: transcript.isEmpty ? "empty" : "done",
                                                  duration: transcript.processingSeconds, audioSeconds: transcript.audioSeconds)
             bus?.emit(.callChanged(callSid: callSid))
             return transcript
+        } catch let lost as Failure {
+            throw lost
         } catch {
             let failure = Failure.speech(error as? SpeechWorkerError ?? .workerInternal("\(error)"))
             logger.warning("[OFFLINE_STT] Transcription failed for \(callSid): \(failure)")
             CallTopMetrics.transcriptionFinished(result: "failed", duration: Date().timeIntervalSince(started), audioSeconds: nil)
-            try? store.setTranscriptionJob(callSid, state: "failed", error: failure.policyReason, now: Date())
+            _ = try? store.failTranscription(claim, error: failure.policyReason, now: Date())
             bus?.emit(.callChanged(callSid: callSid))
             throw failure
         }
