@@ -13,14 +13,14 @@ struct WorkerCommand: AsyncParsableCommand {
         abstract: "Run download and transcription jobs from the store until SIGTERM (headless; one per box or more).",
         usage: "calltop worker [--downloads <n>] [--transcriptions <m>] [--sync-interval <duration>] [--name <name>] [--metrics-port <port>]",
         discussion: """
-            Every worker on a store claims jobs through leases: each recording is downloaded once and each call
-            transcribed once, however many workers run. One worker at a time holds the sync lease and syncs
-            every --sync-interval (the store's first sync looks back 7 days, later ones go on from the last);
-            new recordings become download jobs, downloaded ones transcription jobs (unless --transcriptions 0).
+            Every worker on a store claims jobs through leases: each recording is downloaded once and each call \
+            transcribed once, however many workers run. One worker at a time holds the sync lease and syncs \
+            every --sync-interval (the store's first sync looks back 7 days, later ones go on from the last); \
+            new recordings become download jobs, downloaded ones transcription jobs (unless --transcriptions 0). \
             A worker that dies loses its jobs to the others once its leases expire (--lease-seconds).
-            SIGTERM or SIGINT: takes no new jobs, lets running ones finish for up to --drain-timeout seconds,
+            SIGTERM or SIGINT: takes no new jobs, lets running ones finish for up to --drain-timeout seconds, \
             hands the rest back (another worker takes them at once), then exits 0.
-            With --metrics-port: GET /healthz (alive), /readyz (store and Twilio host reachable; 503 otherwise)
+            With --metrics-port: GET /healthz (alive), /readyz (store and Twilio host reachable; 503 otherwise) \
             and /metrics (Prometheus text); it prints LISTENING <port> first.
             Environment: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or an API key), CALLTOP_HOME, CALLTOP_SPEECH_HOME.
             """)
