@@ -29,6 +29,12 @@ import Testing
         return Rig(simulator: simulator, env: env, home: home)
     }
 
+    /// The rig's environment with a counting speech engine, and the log it writes.
+    func countingSpeech(_ rig: Rig) throws -> (env: [String: String], log: URL) {
+        let log = URL(fileURLWithPath: NSTemporaryDirectory() + "calltop-worker-jobs-\(UUID().uuidString.prefix(8)).log")
+        return (rig.env.merging(["CALLTOP_SPEECH_HOME": try countingSpeechHome(log: log).path]) { $1 }, log)
+    }
+
     /// A speech engine whose worker appends each job's audio path to `log` and answers "hello there".
     func countingSpeechHome(log: URL) throws -> URL {
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("calltop-worker-speech-\(UUID().uuidString.prefix(8))")
@@ -76,9 +82,7 @@ import Testing
     func twoWorkersDownloadEveryRecordingOnceAndTranscribeEachCallOnce() async throws {
         let rig = try await rig(calls: 8)
         defer { Task { await rig.simulator.stop() } }
-        let log = URL(fileURLWithPath: NSTemporaryDirectory() + "calltop-worker-jobs-\(UUID().uuidString.prefix(8)).log")
-        var env = rig.env
-        env["CALLTOP_SPEECH_HOME"] = try countingSpeechHome(log: log).path
+        let (env, log) = try countingSpeech(rig)
         let args = ["--downloads", "2", "--transcriptions", "1", "--sync-interval", "2s"]
         let workers = [try WorkerProcess(env: env, arguments: args + ["--name", "one"]),
                        try WorkerProcess(env: env, arguments: args + ["--name", "two"])]
@@ -177,9 +181,7 @@ import Testing
     func theMetricsPortServesProbesAndTheWorkersMetrics() async throws {
         let rig = try await rig(calls: 4)
         defer { Task { await rig.simulator.stop() } }
-        let log = URL(fileURLWithPath: NSTemporaryDirectory() + "calltop-worker-jobs-\(UUID().uuidString.prefix(8)).log")
-        var env = rig.env
-        env["CALLTOP_SPEECH_HOME"] = try countingSpeechHome(log: log).path
+        let (env, _) = try countingSpeech(rig)
         let worker = try WorkerProcess(env: env, arguments: ["--metrics-port", "0", "--sync-interval", "2"])
         _ = try #require(worker.metricsPort)
         #expect(try worker.get("/healthz").0 == 200)
