@@ -100,6 +100,7 @@ if command -v systemd-analyze >/dev/null; then
       grep -qx "$want" "$REPO/contrib/systemd/$unit" || fail "$unit lacks $want"
     done
   done
+  "$BIN" worker --name "$(hostname)-1" --help >/dev/null || fail "calltop worker refuses the unit's command line"
   pass "systemd-analyze verify: calltop-serve.service, calltop-worker@.service"
 else
   echo "test-install: skip systemd-analyze (not installed; scripts/setup-system.sh installs systemd)"

@@ -17,7 +17,7 @@ struct CallTop: AsyncParsableCommand {
         version: CallTopVersion.current,
         subcommands: [UICommand.self, DemoCommand.self, SyncCommand.self, ListCommand.self, DownloadCommand.self,
                       DoctorCommand.self, SimulatorCommand.self, TranscribeCommand.self, TranscriptCommand.self, RealtimeCommand.self, ServeCommand.self,
-                      ExportCommand.self],
+                      ExportCommand.self, WorkerCommand.self],
         defaultSubcommand: UICommand.self
     )
 

@@ -99,16 +99,6 @@ extension Store {
     /// Claims a call's offline transcription. Returns false when another live
     /// process is running it.
     public func claimTranscription(_ callSid: String, now: Date) throws -> Bool {
-        try db.write { db in
-            let t = now.timeIntervalSince1970
-            try db.execute(sql: """
-                INSERT INTO transcription_jobs(call_sid, state, error, updated_at, lease_owner, lease_expires_at)
-                VALUES (?, 'running', NULL, ?, ?, ?)
-                ON CONFLICT(call_sid) DO UPDATE SET state = 'running', error = NULL, updated_at = excluded.updated_at,
-                    lease_owner = excluded.lease_owner, lease_expires_at = excluded.lease_expires_at
-                WHERE transcription_jobs.state != 'running' OR COALESCE(transcription_jobs.lease_expires_at, 0) < ?
-                """, arguments: [callSid, t, owner.description, t + lease.duration, t])
-            return db.changesCount > 0
-        }
+        try claimTranscriptionJob(callSid, now: now) != nil
     }
 }

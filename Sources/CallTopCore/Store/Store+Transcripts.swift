@@ -23,21 +23,23 @@ extension Store {
     /// Stores a successful transcription; it replaces the previous one only now
     /// that it succeeded, and marks the job done (or empty: no speech).
     public func saveOfflineTranscript(_ t: OfflineTranscript, callSid: String, recordingSid: String?, now: Date) throws {
-        try db.write { db in
-            try db.execute(sql: """
-                INSERT INTO transcripts(call_sid, source, origin, text, engine, model, model_sha256, audio_sha256, recording_sid,
-                                        settings, segments, audio_seconds, processing_seconds, created_at)
-                VALUES (?, 'offline', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(call_sid, source, origin) DO UPDATE SET
-                    text = excluded.text, engine = excluded.engine, model = excluded.model, model_sha256 = excluded.model_sha256,
-                    audio_sha256 = excluded.audio_sha256, recording_sid = excluded.recording_sid, settings = excluded.settings,
-                    segments = excluded.segments, audio_seconds = excluded.audio_seconds,
-                    processing_seconds = excluded.processing_seconds, created_at = excluded.created_at
-                """, arguments: [callSid, t.text.trimmingCharacters(in: .whitespacesAndNewlines), t.engine, t.model, t.modelSHA256,
-                                 t.audioSHA256, recordingSid, t.settingsJSON, t.segmentsJSON(), t.audioSeconds,
-                                 t.processingSeconds, now.timeIntervalSince1970])
-            try Self.setJob(db, callSid: callSid, state: t.isEmpty ? .empty : .done, error: nil, now: now)
-        }
+        try db.write { db in try Self.writeOfflineTranscript(db, t, callSid: callSid, recordingSid: recordingSid, now: now) }
+    }
+
+    static func writeOfflineTranscript(_ db: Database, _ t: OfflineTranscript, callSid: String, recordingSid: String?, now: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO transcripts(call_sid, source, origin, text, engine, model, model_sha256, audio_sha256, recording_sid,
+                                    settings, segments, audio_seconds, processing_seconds, created_at)
+            VALUES (?, 'offline', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(call_sid, source, origin) DO UPDATE SET
+                text = excluded.text, engine = excluded.engine, model = excluded.model, model_sha256 = excluded.model_sha256,
+                audio_sha256 = excluded.audio_sha256, recording_sid = excluded.recording_sid, settings = excluded.settings,
+                segments = excluded.segments, audio_seconds = excluded.audio_seconds,
+                processing_seconds = excluded.processing_seconds, created_at = excluded.created_at
+            """, arguments: [callSid, t.text.trimmingCharacters(in: .whitespacesAndNewlines), t.engine, t.model, t.modelSHA256,
+                             t.audioSHA256, recordingSid, t.settingsJSON, t.segmentsJSON(), t.audioSeconds,
+                             t.processingSeconds, now.timeIntervalSince1970])
+        try Self.setJob(db, callSid: callSid, state: t.isEmpty ? .empty : .done, error: nil, now: now)
     }
 
     /// Records where a call's offline transcription stands: pending, running or failed.
@@ -46,7 +48,7 @@ extension Store {
         try db.write { db in try Self.setJob(db, callSid: callSid, state: state, error: error, now: now) }
     }
 
-    private static func setJob(_ db: Database, callSid: String, state: TranscriptionJobState, error: String?, now: Date) throws {
+    static func setJob(_ db: Database, callSid: String, state: TranscriptionJobState, error: String?, now: Date) throws {
         try db.execute(sql: """
             INSERT INTO transcription_jobs(call_sid, state, error, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT(call_sid) DO UPDATE SET state = excluded.state, error = excluded.error, updated_at = excluded.updated_at,

@@ -232,6 +232,7 @@ enum StoreSchema {
             try db.execute(sql: "ALTER TABLE recordings ADD COLUMN metadata_at REAL")
         }
         register("v6: encryption details (#15)", Store.encryptionMigration)
+        register("v7: workers, named leases, transcription fences", Store.workerMigration)
         return list
     }
 }

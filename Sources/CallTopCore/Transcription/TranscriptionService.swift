@@ -47,9 +47,10 @@ public final class TranscriptionService: Sendable {
     }
 
     /// Transcribes a call's primary recording. `downloadWait` bounds how long a
-    /// needed download may wait for retries.
+    /// needed download may wait for retries. `onlyIfQueued`: only a queued job
+    /// (a worker's), never one another process has just finished.
     @discardableResult
-    public func transcribe(callSid: String, downloadWait: TimeInterval = 120,
+    public func transcribe(callSid: String, downloadWait: TimeInterval = 120, onlyIfQueued: Bool = false,
                            progress: @escaping @Sendable (Double) -> Void = { _ in }) async throws(Failure) -> OfflineTranscript {
         let now = Date()
         guard var recording = (try? store.recordings(ofCall: callSid))?.first else {
@@ -67,7 +68,8 @@ public final class TranscriptionService: Sendable {
             bus?.emit(.callChanged(callSid: callSid))
             throw .notDownloaded(why)
         }
-        guard (try? store.claimTranscription(callSid, now: Date())) == true else {
+        // The fence: a result is written only while this claim holds, so a lease lost meanwhile cannot overwrite a newer one.
+        guard let claim = (try? store.claimTranscriptionJob(callSid, now: Date(), onlyIfQueued: onlyIfQueued)) ?? nil else {
             throw .busy("\(callSid) is being transcribed by another calltop process")
         }
         bus?.emit(.callChanged(callSid: callSid))
@@ -77,28 +79,33 @@ public final class TranscriptionService: Sendable {
         let request = TranscriptionRequest(audio: audio, model: model, channels: max(1, recording.channels ?? 1))
         let bus = self.bus
         let started = Date()
+        let transcript: OfflineTranscript
         do throws(SpeechWorkerError) {
-            let transcript = try await store.keepingLeasesAlive { () async throws(SpeechWorkerError) -> OfflineTranscript in
+            transcript = try await store.keepingLeasesAlive { () async throws(SpeechWorkerError) -> OfflineTranscript in
                 try await worker.transcribe(request) { p in
                     progress(p.fraction)
                     bus?.emit(.transcriptionProgress(callSid: callSid, fraction: p.fraction))
                 }
             }
-            try? store.saveOfflineTranscript(transcript, callSid: callSid, recordingSid: recording.sid, now: Date())
-            let chars = transcript.text.trimmingCharacters(in: .whitespacesAndNewlines).count
-            logger.info("[OFFLINE_STT] Transcript obtained: \(chars) chars for \(callSid)")
-            CallTopMetrics.transcriptionFinished(result: transcript.isEmpty ? "empty" : "done",
-                                                 duration: transcript.processingSeconds, audioSeconds: transcript.audioSeconds)
-            bus?.emit(.callChanged(callSid: callSid))
-            return transcript
         } catch {
             let failure = Failure.speech(error)
             logger.warning("[OFFLINE_STT] Transcription failed for \(callSid): \(failure)")
             CallTopMetrics.transcriptionFinished(result: "failed", duration: Date().timeIntervalSince(started), audioSeconds: nil)
-            try? store.setTranscriptionJob(callSid, state: .failed, error: failure.policyReason, now: Date())
+            // Fenced like the result: a claim lost meanwhile leaves the newer holder's state alone.
+            _ = try? store.failTranscription(claim, error: failure.policyReason, now: Date())
             bus?.emit(.callChanged(callSid: callSid))
             throw failure
         }
+        guard (try? store.saveOfflineTranscript(transcript, claim: claim, recordingSid: recording.sid, now: Date())) == true else {
+            logger.warning("[OFFLINE_STT] \(callSid): the claim was lost (taken over or handed back); this result is not stored")
+            throw .busy("\(callSid): the transcription lease was lost; the newer holder's result stands")
+        }
+        let chars = transcript.text.trimmingCharacters(in: .whitespacesAndNewlines).count
+        logger.info("[OFFLINE_STT] Transcript obtained: \(chars) chars for \(callSid)")
+        CallTopMetrics.transcriptionFinished(result: transcript.isEmpty ? "empty" : "done",
+                                             duration: transcript.processingSeconds, audioSeconds: transcript.audioSeconds)
+        bus?.emit(.callChanged(callSid: callSid))
+        return transcript
     }
 
     /// Calls with a downloaded (or downloadable) recording and no offline transcript yet.

@@ -1,0 +1,237 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// `calltop worker`: a headless process that syncs (while it holds the sync
+/// lease), downloads and transcribes jobs from the store until a graceful
+/// shutdown, then finishes or hands back what it runs and exits.
+///
+/// Every job is claimed through the store's leases, so any number of workers
+/// (and dashboards, `download`, `serve`) can share one store: each recording
+/// is fetched once, each call transcribed once, and a dead worker's jobs are
+/// taken back once its leases expire.
+public final class WorkerService: Service, Sendable {
+    public static let syncLeaseName = "sync"
+
+    public let settings: WorkerSettings
+    public let store: Store
+    let sync: SyncService
+    let downloader: RecordingDownloader
+    /// One per transcription slot: each owns a speech worker process.
+    let transcribers: [TranscriptionService]
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let state: Mutex<RunState>
+
+    struct RunState {
+        var stopping = false
+        var wake = false
+        var holdsSyncLease = false
+        var downloads: Set<String> = []
+        var transcriptions: [String: Int] = [:]  // call SID → transcriber slot
+        var counts = WorkerCounts()
+        var syncSchedule: SyncSchedule
+        init(syncInterval: TimeInterval) { syncSchedule = SyncSchedule(interval: syncInterval) }
+        var running: Int { downloads.count + transcriptions.count }
+    }
+
+    public init(settings: WorkerSettings, store: Store, sync: SyncService, downloader: RecordingDownloader,
+                transcribers: [TranscriptionService], logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+        self.settings = settings
+        self.store = store
+        self.sync = sync
+        self.downloader = downloader
+        self.transcribers = transcribers
+        self.logger = logger
+        self.now = now
+        self.state = Mutex(RunState(syncInterval: settings.syncInterval))
+    }
+
+    /// What the worker has done so far (heartbeats, its stopped row).
+    public var counts: WorkerCounts {
+        state.withLock { s in
+            var c = s.counts
+            c.jobsRunning = s.running
+            return c
+        }
+    }
+
+    public var holdsSyncLease: Bool { state.withLock { $0.holdsSyncLease } }
+
+    /// Asks the worker to stop taking work and drain (what a graceful shutdown does).
+    public func requestStop() {
+        state.withLock { $0.stopping = true; $0.wake = true }
+    }
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    func wake() { state.withLock { $0.wake = true } }
+
+    public func run() async throws {
+        let started = now()
+        try store.registerWorker(WorkerRecord(name: settings.name, owner: store.owner, version: CallTopVersion.current, startedAt: started,
+                                              downloadSlots: settings.downloads, transcriptionSlots: transcribers.count), now: started)
+        try? store.reclaimAbandonedWork(now: started)
+        logger.info("[WORKER] \(settings.name) started: \(settings.downloads) download(s), \(transcribers.count) transcription(s), sync every \(settings.syncInterval) s")
+        let heartbeat = Task.detached { [self] in await heartbeatLoop() }
+        let syncing = Task { [self] in await syncLoop() }
+        await withGracefulShutdownHandler {
+            await claimLoop()
+        } onGracefulShutdown: { [self] in
+            requestStop()
+        }
+        syncing.cancel()
+        let handedBack = await drain()
+        heartbeat.cancel()
+        try? store.releaseLease(Self.syncLeaseName)
+        for transcriber in transcribers { await transcriber.worker.shutdown() }
+        let final = counts
+        try? store.markWorkerStopped(name: settings.name, counts: final, now: now())
+        logger.info("[WORKER] \(settings.name) stopped: \(final.jobsDone) job(s) done, \(final.failures) failure(s), \(handedBack) handed back")
+    }
+
+    // MARK: Loops
+
+    /// Looks for work every poll interval, or sooner when a job ends.
+    func claimLoop() async {
+        while !isStopping {
+            claimTick()
+            await pause(settings.pollInterval)
+        }
+    }
+
+    /// One round: take back abandoned work, queue transcriptions, fill free slots.
+    func claimTick() {
+        let t = now()
+        try? store.reclaimAbandonedWork(now: t)
+        let (downloading, transcribing) = state.withLock { ($0.downloads, Set($0.transcriptions.keys)) }
+        let freeDownloads = settings.downloads - downloading.count
+        if freeDownloads > 0, let due = try? store.dueRecordingSids(now: t) {
+            for sid in ClaimPlan.pick(due, running: downloading, slots: settings.downloads, free: freeDownloads) { startDownload(sid) }
+        }
+        let freeTranscriptions = transcribers.count - transcribing.count
+        guard freeTranscriptions > 0 else { return }
+        try? store.enqueueDownloadedForTranscription(now: t)
+        let queued = (try? store.claimableTranscriptions(now: t, limit: transcribers.count * 2 + transcribing.count)) ?? []
+        for callSid in ClaimPlan.pick(queued, running: transcribing, slots: transcribers.count, free: freeTranscriptions) {
+            startTranscription(callSid)
+        }
+    }
+
+    /// Renews this worker's claims and the sync lease and reports its counts,
+    /// on a task of its own so busy jobs cannot starve it.
+    func heartbeatLoop() async {
+        while !Task.isCancelled {
+            let t = now()
+            try? store.renewLeases(now: t)
+            if holdsSyncLease, (try? store.holdLease(Self.syncLeaseName, duration: settings.leaseSeconds, now: t)) != true {
+                state.withLock { $0.holdsSyncLease = false }
+            }
+            try? store.workerHeartbeat(name: settings.name, counts: counts, now: t)
+            CallTopMetrics.beat(now: t)
+            try? await Task.sleep(for: .seconds(settings.heartbeatInterval))
+        }
+    }
+
+    /// Syncs whenever it is due and this worker holds (or can take) the sync lease.
+    func syncLoop() async {
+        while !Task.isCancelled && !isStopping {
+            let t = now()
+            let schedule = state.withLock { $0.syncSchedule }
+            if schedule.isDue(now: t, lastSuccess: sync.lastSync()) {
+                let holds = (try? store.holdLease(Self.syncLeaseName, duration: settings.leaseSeconds, now: t)) == true
+                state.withLock { $0.holdsSyncLease = holds }
+                if holds { await runSync(at: t) }
+            }
+            await pause(min(settings.pollInterval, settings.syncInterval), consumingWake: false)
+        }
+    }
+
+    func runSync(at t: Date) async {
+        state.withLock { $0.syncSchedule.lastAttempt = t }
+        do {
+            let report = try await sync.run()
+            logger.info("[WORKER] sync: \(report.newRecordings) new recording(s), \(report.newCalls) new call(s)")
+            wake()
+        } catch {
+            logger.warning("[WORKER] sync failed (next try in \(settings.syncInterval) s): \(error)")
+        }
+    }
+
+    // MARK: Jobs
+
+    func startDownload(_ sid: String) {
+        state.withLock { _ = $0.downloads.insert(sid) }
+        Task { [self] in
+            let decision = await downloader.attempt(sid)
+            state.withLock { s in
+                s.downloads.remove(sid)
+                s.wake = true
+                switch decision {
+                case .downloaded?, .absent?: s.counts.jobsDone += 1
+                case .failed?: s.counts.failures += 1
+                case .retry?, nil: break
+                }
+            }
+        }
+    }
+
+    func startTranscription(_ callSid: String) {
+        let slot: Int? = state.withLock { s in
+            let used = Set(s.transcriptions.values)
+            guard let free = transcribers.indices.first(where: { !used.contains($0) }) else { return nil }
+            s.transcriptions[callSid] = free
+            return free
+        }
+        guard let slot else { return }
+        Task { [self] in
+            var outcome: Bool?
+            do {
+                try await transcribers[slot].transcribe(callSid: callSid, onlyIfQueued: true)
+                outcome = true
+            } catch TranscriptionService.Failure.busy {
+                outcome = nil  // another worker has it, or our claim was lost: its holder reports it
+            } catch {
+                outcome = false
+            }
+            state.withLock { s in
+                s.transcriptions[callSid] = nil
+                s.wake = true
+                if outcome == true { s.counts.jobsDone += 1 } else if outcome == false { s.counts.failures += 1 }
+            }
+        }
+    }
+
+    /// Lets running jobs finish within the drain timeout, then hands back the
+    /// rest. Returns how many jobs were handed back.
+    func drain() async -> Int {
+        let deadline = now().addingTimeInterval(settings.drainTimeout)
+        while true {
+            switch DrainDecision.decide(running: state.withLock { $0.running }, now: now(), deadline: deadline) {
+            case .stop:
+                return 0
+            case .wait(let until):
+                try? await Task.sleep(for: .milliseconds(Int(max(1, until.timeIntervalSince(now()) * 1000))))
+            case .handBack(let count):
+                let moved = (try? store.releaseClaims(now: now())) ?? 0
+                logger.info("[WORKER] drain timeout: \(count) job(s) still running, \(moved) claim(s) handed back")
+                return count
+            }
+        }
+    }
+
+    /// Sleeps up to `seconds`, waking early when a stop is asked or (`consumingWake`,
+    /// the claim loop's) when a job ends.
+    func pause(_ seconds: TimeInterval, consumingWake: Bool = true) async {
+        let until = Date().addingTimeInterval(seconds)
+        while Date() < until {
+            let woken = state.withLock { s in
+                defer { if consumingWake { s.wake = false } }
+                return s.stopping || (consumingWake && s.wake)
+            }
+            if woken { return }
+            try? await Task.sleep(for: .milliseconds(Int(min(50, max(1, until.timeIntervalSinceNow * 1000)))))
+        }
+    }
+}
