@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "calltop",
-    platforms: [.macOS(.v14)],
+    // Core uses `Mutex` (Synchronization), which needs macOS 15.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "calltop", targets: ["calltop"]),
     ],
@@ -15,7 +16,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        // Hummingbird brings these; they are named because targets import them directly.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -40,12 +45,18 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(
             name: "CallTopSimulator",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,6 +67,11 @@ let package = Package(
             dependencies: [
                 "CallTopCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -69,6 +85,7 @@ let package = Package(
             dependencies: [
                 "CallTopCore", "CallTopTUI", "CallTopSimulator", "CallTopWebhooks", "CallTopMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -84,12 +101,21 @@ let package = Package(
         ),
         .testTarget(name: "CallTopCoreTests", dependencies: [
             "CallTopCore", "CallTopSimulator",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "CallTopSimulatorTests", dependencies: ["CallTopSimulator"]),
         .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore", "CallTopSimulator"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "CallTopWebhooksTests", dependencies: ["CallTopWebhooks", "CallTopCore", "CallTopSimulator"]),
+        .testTarget(name: "CallTopWebhooksTests", dependencies: [
+            "CallTopWebhooks", "CallTopCore", "CallTopSimulator",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "CallTopMetricsTests", dependencies: ["CallTopMetrics", "CallTopCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CallTopCore", "CallTopSimulator", "CallTopWebhooks"]),
         .testTarget(name: "FuzzTests", dependencies: ["CallTopCore", "CallTopTUI", "CallTopWebhooks"]),

@@ -192,7 +192,7 @@ public final class TwilioSimulator: Sendable {
         log.withLockedValue { $0.counters["\(sid)|\(name)"] ?? 0 }
     }
 
-    private static func listen(
+    static func listen(
         port: Int, logger: Logger, handler: @escaping @Sendable (Request) async -> Response
     ) async throws -> Listener {
         let (ports, continuation) = AsyncStream<Int>.makeStream()

@@ -18,14 +18,16 @@ public final class WebhookServer: Sendable {
     let logger: Logger
     /// Called on the router before the webhook routes: middleware and extra routes (serve's `/readyz`, `/metrics`).
     let prepareRouter: @Sendable (Router<BasicRequestContext>) -> Void
-    private let wakeups = Atomic<UInt64>(0)
+    private let wakeups: WakeSignal
     private let running = Mutex<(server: RunningHTTPServer, loop: Task<Void, Never>?)?>(nil)
 
     public static let signatureHeader = HTTPField.Name("X-Twilio-Signature")!
 
     public init(receiver: WebhookReceiver, settler: TranscriptSettler?, outbox: OutboxSender?,
                 host: String = "127.0.0.1", port: Int = 0, limits: ConnectionLimits = ConnectionLimits(), logger: Logger,
+                wakeups: WakeSignal = WakeSignal(),
                 prepareRouter: @escaping @Sendable (Router<BasicRequestContext>) -> Void = { _ in }) {
+        self.wakeups = wakeups
         self.limits = limits
         self.receiver = receiver
         self.settler = settler
@@ -105,7 +107,7 @@ public final class WebhookServer: Sendable {
     }
 
     /// Something changed (a callback, a transcript): look at settlements and the outbox now.
-    public func wake() { wakeups.add(1, ordering: .relaxed) }
+    public func wake() { wakeups.wake() }
 
     private func runLoop() async {
         while !Task.isCancelled {
@@ -121,8 +123,8 @@ public final class WebhookServer: Sendable {
 
     /// Sleeps in short slices so a wake-up is noticed within ~20 ms.
     private func sleep(until deadline: Date) async {
-        let seen = wakeups.load(ordering: .relaxed)
-        while Date() < deadline, !Task.isCancelled, wakeups.load(ordering: .relaxed) == seen {
+        let seen = wakeups.current
+        while Date() < deadline, !Task.isCancelled, wakeups.current == seen {
             try? await Task.sleep(for: .milliseconds(20))
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import CallTopCore
 import Foundation
 
-struct DownloadCommand: AsyncParsableCommand {
+struct DownloadCommand: CallTopCommand {
     static let configuration = CommandConfiguration(
         commandName: "download",
         abstract: "Download recordings: named ones, the failed ones, or every pending one.",
@@ -48,72 +48,68 @@ struct DownloadCommand: AsyncParsableCommand {
         guard wait >= 0 else { throw ValidationError("--wait must be zero or more seconds") }
     }
 
-    func run() async throws {
-        do {
-            let workspace = try global.workspace()
-            if verify {
-                let report = try RecordingVerifier(store: workspace.store).verify(rehash: true)
-                for problem in report.problems {
-                    print("  \(problem)")
-                    try workspace.store.markFileProblem(problem.recordingSid, reason: "the file differs from what was downloaded: \(problem.issue)", now: Date())
-                }
-                print("\(report.checked) downloaded recording(s) checked, \(report.problems.count) differ from the store")
-                if !report.problems.isEmpty {
-                    throw CommandFailure("\(report.problems.count) recording file(s) differ from the store and are now failed: run `calltop download --failed` to fetch them again", code: 1)
-                }
-                return
+    func execute() async throws {
+        let workspace = try global.workspace()
+        if verify {
+            let report = try RecordingVerifier(store: workspace.store).verify(rehash: true)
+            for problem in report.problems {
+                print("  \(problem)")
+                try workspace.store.markFileProblem(problem.recordingSid, reason: "the file differs from what was downloaded: \(problem.issue)", now: Date())
             }
-            let client = try workspace.client(maxConcurrency: concurrency)
-            let store = workspace.store
-            let now = Date()
-            try store.reclaimAbandonedWork(now: now)
-
-            var targets: [String] = []
-            if !references.isEmpty {
-                var parsed: [RecordingReference] = []
-                for text in references {
-                    do {
-                        parsed.append(try RecordingReference.parse(text))
-                    } catch {
-                        workspace.logger.warning("[OFFLINE_STT] Could not extract recording SID from URL")
-                        throw CommandFailure(error.description)
-                    }
-                }
-                targets = try await DownloadTargets(client: client, store: store, logger: workspace.logger).resolve(parsed, now: now)
-                try store.resetForRetry(targets, now: now)
+            print("\(report.checked) downloaded recording(s) checked, \(report.problems.count) differ from the store")
+            if !report.problems.isEmpty {
+                throw CommandFailure("\(report.problems.count) recording file(s) differ from the store and are now failed: run `calltop download --failed` to fetch them again", code: 1)
             }
-            if failed {
-                let failedSids = try store.recordingSids(inState: [.failed])
-                try store.resetForRetry(failedSids, now: now)
-                targets += failedSids
-            }
-            if pending || (references.isEmpty && !failed) {
-                targets += try store.recordingSids(inState: [.pending, .retrying, .notReady])
-            }
-            var seen = Set<String>()
-            targets = targets.filter { seen.insert($0).inserted }
-            guard !targets.isEmpty else {
-                print("nothing to download" + ((try? store.callCount()) == 0 ? ": the store is empty, run `calltop sync` first" : ""))
-                return
-            }
-
-            let runner = try workspace.downloadRunner(maxConcurrency: concurrency)
-            let done = Counter()
-            let total = targets.count
-            let summary = await runner.run(targets, options: .init(concurrency: concurrency, wait: wait)) { event in
-                switch event {
-                case let .finished(sid, decision):
-                    let n = done.increment()
-                    progressLine("[\(n)] \(sid) \(decision.state.rawValue)")
-                case let .waiting(count, until):
-                    progressLine("waiting for \(count) of \(total) recording(s): next try at \(until.formatted(date: .omitted, time: .standard))")
-                }
-            }
-            endProgressLine()
-            try report(summary, targets: targets, store: store)
-        } catch {
-            throw Self.failing(error)
+            return
         }
+        let client = try workspace.client(maxConcurrency: concurrency)
+        let store = workspace.store
+        let now = Date()
+        try store.reclaimAbandonedWork(now: now)
+
+        var targets: [String] = []
+        if !references.isEmpty {
+            var parsed: [RecordingReference] = []
+            for text in references {
+                do {
+                    parsed.append(try RecordingReference.parse(text))
+                } catch {
+                    workspace.logger.warning("[OFFLINE_STT] Could not extract recording SID from URL")
+                    throw CommandFailure(error.description)
+                }
+            }
+            targets = try await DownloadTargets(client: client, store: store, logger: workspace.logger).resolve(parsed, now: now)
+            try store.resetForRetry(targets, now: now)
+        }
+        if failed {
+            let failedSids = try store.recordingSids(inState: [.failed])
+            try store.resetForRetry(failedSids, now: now)
+            targets += failedSids
+        }
+        if pending || (references.isEmpty && !failed) {
+            targets += try store.recordingSids(inState: [.pending, .retrying, .notReady])
+        }
+        var seen = Set<String>()
+        targets = targets.filter { seen.insert($0).inserted }
+        guard !targets.isEmpty else {
+            print("nothing to download" + ((try? store.callCount()) == 0 ? ": the store is empty, run `calltop sync` first" : ""))
+            return
+        }
+
+        let runner = try workspace.downloadRunner(maxConcurrency: concurrency)
+        let done = Counter()
+        let total = targets.count
+        let summary = await runner.run(targets, options: .init(concurrency: concurrency, wait: wait)) { event in
+            switch event {
+            case let .finished(sid, decision):
+                let n = done.increment()
+                progressLine("[\(n)] \(sid) \(decision.state.rawValue)")
+            case let .waiting(count, until):
+                progressLine("waiting for \(count) of \(total) recording(s): next try at \(until.formatted(date: .omitted, time: .standard))")
+            }
+        }
+        endProgressLine()
+        try report(summary, targets: targets, store: store)
     }
 
     private func report(_ summary: DownloadRunner.Summary, targets: [String], store: Store) throws {

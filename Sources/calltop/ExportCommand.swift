@@ -2,7 +2,7 @@ import ArgumentParser
 import CallTopCore
 import Foundation
 
-struct ExportCommand: AsyncParsableCommand {
+struct ExportCommand: CallTopCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "One line per call with its authoritative transcript, its source and why (for the data team).",
@@ -34,24 +34,20 @@ struct ExportCommand: AsyncParsableCommand {
         SyncCommand.parseDay(text) ?? (try? Date(text, strategy: .iso8601))
     }
 
-    func run() async throws {
-        do {
-            let store = try global.workspace().store
-            let format = ExportFormat(rawValue: format) ?? .jsonl
-            let cutoff = since.flatMap(Self.parseSince)
-            var out = ""
-            if let header = format.header { out += header + "\n" }
-            var count = 0
-            for row in try store.callRows() {
-                if let cutoff, (row.startTime ?? .distantPast) < cutoff { continue }
-                out += try format.line(CallExportRecord(row: row, transcript: try store.authoritativeTranscript(row.callSid))) + "\n"
-                count += 1
-                if out.utf8.count > 1 << 20 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
-            }
-            FileHandle.standardOutput.write(Data(out.utf8))
-            if stderrIsTerminal { FileHandle.standardError.write(Data("exported \(count) calls\n".utf8)) }
-        } catch {
-            throw Self.failing(error)
+    func execute() async throws {
+        let store = try global.workspace().store
+        let format = ExportFormat(rawValue: format) ?? .jsonl
+        let cutoff = since.flatMap(Self.parseSince)
+        var out = ""
+        if let header = format.header { out += header + "\n" }
+        var count = 0
+        for row in try store.callRows() {
+            if let cutoff, (row.startTime ?? .distantPast) < cutoff { continue }
+            out += try format.line(CallExportRecord(row: row, transcript: try store.authoritativeTranscript(row.callSid))) + "\n"
+            count += 1
+            if out.utf8.count > 1 << 20 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }
         }
+        FileHandle.standardOutput.write(Data(out.utf8))
+        if stderrIsTerminal { FileHandle.standardError.write(Data("exported \(count) calls\n".utf8)) }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 
 extension DownloadState: ExpressibleByArgument {}
 
-struct ListCommand: AsyncParsableCommand {
+struct ListCommand: CallTopCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "One row per call, newest first: recording download state, bytes, transcript source.",
@@ -26,17 +26,13 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: "At most this many rows.")
     var limit: Int?
 
-    func run() async throws {
-        do {
-            let workspace = try global.workspace()
-            let rows = try workspace.store.callRows(state: state, limit: limit, withRecordings: json)
-            if json {
-                print(try CallListFormat.json(rows))
-            } else {
-                print(CallListFormat.table(rows, timeZone: .current), terminator: "")
-            }
-        } catch {
-            throw Self.failing(error)
+    func execute() async throws {
+        let workspace = try global.workspace()
+        let rows = try workspace.store.callRows(state: state, limit: limit, withRecordings: json)
+        if json {
+            print(try CallListFormat.json(rows))
+        } else {
+            print(CallListFormat.table(rows, timeZone: .current), terminator: "")
         }
     }
 }

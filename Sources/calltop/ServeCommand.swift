@@ -3,7 +3,7 @@ import CallTopCore
 import CallTopWebhooks
 import Foundation
 
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: CallTopCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Receive Twilio's recording and transcription callbacks; deliver each call's offline-first transcript.",
@@ -74,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard Self.isHTTPURL(publicURL, allowQuery: false) else {
             throw ValidationError("--public-url must be an http(s) URL without a query, e.g. https://hooks.example.com")
         }
-        if let notifyURL { try Self.validateNotifyURL(notifyURL, from: "--notify-url") }
+        if let notifyURL, let problem = Self.notifyURLProblem(notifyURL, from: "--notify-url") { throw ValidationError(problem) }
         guard readTimeout > 0, idleTimeout > 0, refusalSummaryInterval > 0 else {
             throw ValidationError("--read-timeout, --idle-timeout and --refusal-summary-interval must be more than 0 seconds")
         }
@@ -89,9 +89,10 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The notify URL is never echoed: it may carry a token.
-    static func validateNotifyURL(_ text: String, from source: String) throws {
-        if URLRules.hasUserInfo(text) { throw ValidationError("\(source) must not carry user:password@ (put a token in CALLTOP_NOTIFY_SECRET)") }
-        if !Self.isHTTPURL(text, allowQuery: true) { throw ValidationError("\(source) must be an http(s) URL") }
+    static func notifyURLProblem(_ text: String, from source: String) -> String? {
+        if URLRules.hasUserInfo(text) { return "\(source) must not carry user:password@ (put a token in CALLTOP_NOTIFY_SECRET)" }
+        if !Self.isHTTPURL(text, allowQuery: true) { return "\(source) must be an http(s) URL" }
+        return nil
     }
 
     static func isHTTPURL(_ text: String, allowQuery: Bool) -> Bool {
@@ -100,61 +101,46 @@ struct ServeCommand: AsyncParsableCommand {
         return allowQuery || c.query == nil
     }
 
-    func run() async throws {
-        do {
-            let env = ProcessInfo.processInfo.environment
-            let value = { (key: String) in env[key].flatMap { $0.isEmpty ? nil : $0 } }
-            guard let authToken = value("TWILIO_AUTH_TOKEN") else {
-                throw CommandFailure(value("TWILIO_API_KEY") != nil
-                    ? "serve needs TWILIO_AUTH_TOKEN to validate Twilio's webhook signatures (they are signed with the auth token; an API key cannot check them)"
-                    : "serve needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: the auth token validates Twilio's webhook signatures")
-            }
-            let notifySecret = value("CALLTOP_NOTIFY_SECRET")
-            let notifyURL = self.notifyURL ?? value("CALLTOP_NOTIFY_URL")
-            if self.notifyURL == nil, let notifyURL { try Self.validateNotifyURL(notifyURL, from: "CALLTOP_NOTIFY_URL") }
-            if notifyURL != nil && notifySecret == nil {
-                throw CommandFailure("--notify-url needs CALLTOP_NOTIFY_SECRET (deliveries are signed with HMAC-SHA256)")
-            }
-            let workspace = try global.workspace()
-            let signals = ShutdownSignals()
-            let stack = try await WebhookStack.start(WebhookStack.Settings(
-                host: host, port: port, publicURL: publicURL, authToken: authToken, ingestToken: value("CALLTOP_INGEST_TOKEN"),
-                notifyURL: notifyURL, notifySecret: notifySecret, window: WaitWindow(attempts: waitAttempts, interval: waitInterval),
-                suspectThreshold: suspectThreshold, concurrency: concurrency, transcribe: !noTranscribe,
-                limits: ConnectionLimits(readTimeout: .seconds(readTimeout), idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections),
-                refusalSummaryInterval: refusalSummaryInterval), workspace: workspace)
-            let bound = stack.port
-            FileHandle.standardOutput.write(Data("""
-                LISTENING \(bound)
-                calltop serve on \(host):\(bound); Twilio callbacks at \(stack.receiver.configuration.publicURL)/twilio/recording-status and /twilio/transcription
-                agent endpoint: \(value("CALLTOP_INGEST_TOKEN") == nil ? "disabled (set CALLTOP_INGEST_TOKEN)" : "enabled")
-                deliveries: \(notifyURL == nil ? "off (no --notify-url)" : "on, waiting up to \(waitAttempts) × \(waitInterval) s for the offline transcript")
+    func execute() async throws {
+        let value = { (key: String) in ProcessInfo.processInfo.environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        guard let authToken = value("TWILIO_AUTH_TOKEN") else {
+            throw CommandFailure(value("TWILIO_API_KEY") != nil
+                ? "serve needs TWILIO_AUTH_TOKEN to validate Twilio's webhook signatures (they are signed with the auth token; an API key cannot check them)"
+                : "serve needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: the auth token validates Twilio's webhook signatures")
+        }
+        let notifySecret = value("CALLTOP_NOTIFY_SECRET")
+        let notifyURL = self.notifyURL ?? value("CALLTOP_NOTIFY_URL")
+        if self.notifyURL == nil, let notifyURL, let problem = Self.notifyURLProblem(notifyURL, from: "CALLTOP_NOTIFY_URL") {
+            throw CommandFailure(problem)
+        }
+        if notifyURL != nil && notifySecret == nil {
+            throw CommandFailure("--notify-url needs CALLTOP_NOTIFY_SECRET (deliveries are signed with HMAC-SHA256)")
+        }
+        let workspace = try global.workspace()
+        let signals = ShutdownSignals()
+        let service = try await WebhookService.start(WebhookServiceSettings(
+            host: host, port: port, publicURL: publicURL, authToken: authToken, ingestToken: value("CALLTOP_INGEST_TOKEN"),
+            notifyURL: notifyURL, notifySecret: notifySecret, window: WaitWindow(attempts: waitAttempts, interval: waitInterval),
+            suspectThreshold: suspectThreshold, concurrency: concurrency, transcribe: !noTranscribe,
+            limits: ConnectionLimits(readTimeout: .seconds(readTimeout), idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections),
+            refusalSummaryInterval: refusalSummaryInterval, drainTimeout: drainTimeout),
+            workspace: workspace, prepareRouter: Self.observability(workspace))
+        let bound = service.port
+        FileHandle.standardOutput.write(Data("""
+            LISTENING \(bound)
+            calltop serve on \(host):\(bound); Twilio callbacks at \(service.receiver.configuration.publicURL)/twilio/recording-status and /twilio/transcription
+            agent endpoint: \(value("CALLTOP_INGEST_TOKEN") == nil ? "disabled (set CALLTOP_INGEST_TOKEN)" : "enabled")
+            deliveries: \(notifyURL == nil ? "off (no --notify-url)" : "on, waiting up to \(waitAttempts) × \(waitInterval) s for the offline transcript")
 
-                """.utf8))
-            workspace.logger.info("[WEBHOOK] serve listening on \(host):\(bound)")
-            // Whichever comes first: a signal (drain, exit 0) or the server stopping by itself (an error).
-            let (events, continuation) = AsyncStream<Int32?>.makeStream()
-            let watcher = Task { continuation.yield(await signals.next()) }
-            let serving = Task { () -> (any Error)? in
-                defer { continuation.yield(nil) }
-                do { try await stack.server.waitUntilStopped(); return nil } catch { return error }
-            }
-            var first: Int32?? = nil
-            for await event in events { first = event; break }
-            watcher.cancel()
-            if case let signal?? = first {
-                let name = ShutdownSignals.name(signal)
-                workspace.logger.info("[WEBHOOK] \(name): draining (up to \(drainTimeout) s)")
-                FileHandle.standardError.write(Data("calltop serve: \(name), finishing running work (up to \(Int(drainTimeout)) s)\n".utf8))
-                let clean = await stack.drain(timeout: drainTimeout)
-                workspace.logger.info("[WEBHOOK] serve stopped: \(clean ? "all running work finished" : "drain timeout reached; the rest resumes at the next start")")
-                FileHandle.standardError.write(Data("calltop serve: stopped (\(clean ? "drained" : "drain timeout; unfinished work resumes at the next start"))\n".utf8))
-                return
-            }
-            await stack.transcriber?.shutdown()
-            if let error = await serving.value { throw error }
-        } catch {
-            throw Self.failing(error)
+            """.utf8))
+        workspace.logger.info("[WEBHOOK] serve listening on \(host):\(bound)")
+        // Whichever comes first: a signal (drain, exit 0) or the server stopping by itself (an error).
+        let drainSeconds = Int(drainTimeout)
+        let drained = try await service.serve(until: { await signals.next().map(ShutdownSignals.name) }) { name in
+            FileHandle.standardError.write(Data("calltop serve: \(name), finishing running work (up to \(drainSeconds) s)\n".utf8))
+        }
+        if let clean = drained {
+            FileHandle.standardError.write(Data("calltop serve: stopped (\(clean ? "drained" : "drain timeout; unfinished work resumes at the next start"))\n".utf8))
         }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import CallTopCore
 import Foundation
 
-struct SyncCommand: AsyncParsableCommand {
+struct SyncCommand: CallTopCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Pull calls and recording metadata into the store.",
@@ -20,24 +20,19 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many calls (newest first).")
     var limit: Int?
 
-    func run() async throws {
-        do {
-            let workspace = try global.workspace()
-            var options = SyncService.Options(limit: limit)
-            if let since {
-                guard let date = Self.parseDay(since) else { throw CommandFailure("--since takes a day as YYYY-MM-DD, not '\(since)'") }
-                options.since = date
-            }
-            progressLine("syncing from \(workspace.host.hostName)…")
-            let report = try await workspace.syncService().run(options)
-            endProgressLine()
-            print("synced \(report.calls) calls (\(report.newCalls) new) and \(report.recordings) recordings (\(report.newRecordings) new) from \(workspace.host.hostName), \(report.pages) pages since \(report.windowStart ?? "-")"
-                  + (report.resumedFrom != nil ? " (went on from the page the last run stopped at)" : "")
-                  + (report.rejected > 0 ? "; \(report.rejected) unreadable item(s) set aside (see calltop.log)" : ""))
-        } catch {
-            endProgressLine()
-            throw Self.failing(error)
+    func execute() async throws {
+        let workspace = try global.workspace()
+        var options = SyncService.Options(limit: limit)
+        if let since {
+            guard let date = Self.parseDay(since) else { throw CommandFailure("--since takes a day as YYYY-MM-DD, not '\(since)'") }
+            options.since = date
         }
+        progressLine("syncing from \(workspace.host.hostName)…")
+        let report = try await workspace.syncService().run(options)
+        endProgressLine()
+        print("synced \(report.calls) calls (\(report.newCalls) new) and \(report.recordings) recordings (\(report.newRecordings) new) from \(workspace.host.hostName), \(report.pages) pages since \(report.windowStart ?? "-")"
+              + (report.resumedFrom != nil ? " (went on from the page the last run stopped at)" : "")
+              + (report.rejected > 0 ? "; \(report.rejected) unreadable item(s) set aside (see calltop.log)" : ""))
     }
 
     static func parseDay(_ text: String) -> Date? {

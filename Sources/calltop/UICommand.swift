@@ -33,14 +33,14 @@ struct DashboardOptions: ParsableArguments {
             transcriptionUnavailableReason: speechProblem?.description, region: workspace.host.region)
         let transcription = speechProblem == nil && !readonly ? workspace.transcriptionService(speech: speech) : nil
         defer { if let transcription { Task { await transcription.worker.shutdown() } } }
-        let services = CoreDashboardServices(workspace: workspace, context: context, transcription: transcription)
-        services.startDownloadLoop()
+        let services = StoreDashboardServices(workspace: workspace, context: context, transcription: transcription)
+        services.startDownloads()
         services.startWatchingStore()
         try await DashboardApp.run(services: services, theme: theme)
     }
 }
 
-struct UICommand: AsyncParsableCommand {
+struct UICommand: CallTopCommand {
     static let configuration = CommandConfiguration(
         commandName: "ui",
         abstract: "Open the dashboard (the default command).",
@@ -49,13 +49,9 @@ struct UICommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var dashboard: DashboardOptions
 
-    func run() async throws {
-        do {
-            let workspace = try global.workspace()
-            guard workspace.credentials != nil else { throw CommandFailure(Credentials.howToSet) }
-            try await dashboard.open(workspace, isDemo: false)
-        } catch {
-            throw Self.failing(error)
-        }
+    func execute() async throws {
+        let workspace = try global.workspace()
+        guard workspace.credentials != nil else { throw CommandFailure(Credentials.howToSet) }
+        try await dashboard.open(workspace, isDemo: false)
     }
 }

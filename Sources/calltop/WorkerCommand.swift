@@ -7,7 +7,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-struct WorkerCommand: AsyncParsableCommand {
+struct WorkerCommand: CallTopCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run download and transcription jobs from the store until SIGTERM (headless; one per box or more).",
@@ -68,29 +68,25 @@ struct WorkerCommand: AsyncParsableCommand {
         do { return try WorkerDuration.parse(syncInterval) } catch { throw ValidationError("--sync-interval: \(error)") }
     }
 
-    func run() async throws {
-        do {
-            let workspace = try global.workspace()
-            let settings = WorkerSettings(name: name ?? WorkerSettings.defaultName(), downloads: downloads, transcriptions: transcriptions,
-                                          syncInterval: try parsedSyncInterval(), drainTimeout: drainTimeout, leaseSeconds: leaseSeconds)
-            if metricsPort != nil { _ = MetricsExporter.shared }  // before any work: metrics recorded earlier would go nowhere
-            let worker = try WorkerService.make(workspace: workspace, settings: settings)
-            let metrics = try await startMetrics(workspace: workspace, store: worker.store)
-            FileHandle.standardOutput.write(Data("calltop worker \(settings.name): \(downloads) download(s), \(transcriptions) transcription(s), sync every \(syncInterval)\n".utf8))
-            var logger = Logger(label: "calltop.worker.lifecycle")
-            logger.logLevel = .warning
-            var config = ServiceGroupConfiguration(services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            config.maximumGracefulShutdownDuration = .seconds(drainTimeout + 10)
-            try await ServiceGroup(configuration: config).run()
-            await metrics?.stop()
-            FileHandle.standardError.write(Data("calltop worker: stopped (\(worker.counts.jobsDone) job(s) done)\n".utf8))
-        } catch {
-            throw Self.failing(error)
-        }
+    func execute() async throws {
+        let workspace = try global.workspace()
+        let settings = WorkerSettings(name: name ?? WorkerSettings.defaultName(), downloads: downloads, transcriptions: transcriptions,
+                                      syncInterval: try parsedSyncInterval(), drainTimeout: drainTimeout, leaseSeconds: leaseSeconds)
+        if metricsPort != nil { _ = MetricsExporter.shared }  // before any work: metrics recorded earlier would go nowhere
+        let worker = try WorkerService.make(workspace: workspace, settings: settings)
+        let metrics = try await startMetrics(workspace: workspace, store: worker.store)
+        FileHandle.standardOutput.write(Data("calltop worker \(settings.name): \(downloads) download(s), \(transcriptions) transcription(s), sync every \(syncInterval)\n".utf8))
+        var logger = Logger(label: "calltop.worker.lifecycle")
+        logger.logLevel = .warning
+        var config = ServiceGroupConfiguration(services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        config.maximumGracefulShutdownDuration = .seconds(drainTimeout + 10)
+        try await ServiceGroup(configuration: config).run()
+        await metrics?.stop()
+        FileHandle.standardError.write(Data("calltop worker: stopped (\(worker.counts.jobsDone) job(s) done)\n".utf8))
     }
 
     /// The probes and /metrics on their own port, when asked for.
-    func startMetrics(workspace: Workspace, store: Store) async throws -> RunningHTTPServer? {
+    func startMetrics(workspace: Workspace, store: any CallStore) async throws -> RunningHTTPServer? {
         guard let metricsPort else { return nil }
         let router = ObservabilityRoutes.standaloneRouter(readiness: ReadinessProbe(store: store, apiBaseURL: workspace.host.baseURL), store: store)
         var logger = workspace.logger

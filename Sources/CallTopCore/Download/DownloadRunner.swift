@@ -33,11 +33,11 @@ public final class DownloadRunner: Sendable {
     }
 
     let downloader: RecordingDownloader
-    let store: Store
+    let store: any CallStore
     let now: @Sendable () -> Date
     let sleep: @Sendable (TimeInterval) async -> Void
 
-    public init(downloader: RecordingDownloader, store: Store, now: @escaping @Sendable () -> Date = Date.init,
+    public init(downloader: RecordingDownloader, store: any CallStore, now: @escaping @Sendable () -> Date = Date.init,
                 sleep: @escaping @Sendable (TimeInterval) async -> Void = { try? await Task.sleep(for: .seconds($0)) }) {
         self.downloader = downloader
         self.store = store

@@ -5,10 +5,10 @@ import Logging
 /// in the store, fetching from Twilio what the store does not know yet.
 public struct DownloadTargets: Sendable {
     let client: TwilioClient
-    let store: Store
+    let store: any CallStore
     let logger: Logger
 
-    public init(client: TwilioClient, store: Store, logger: Logger) {
+    public init(client: TwilioClient, store: any CallStore, logger: Logger) {
         self.client = client
         self.store = store
         self.logger = logger

@@ -6,7 +6,7 @@ import Logging
 /// fsync + rename, every attempt stored with the decision it led to.
 public final class RecordingDownloader: Sendable {
     let client: TwilioClient
-    let store: Store
+    let store: any CallStore
     let policy: DownloadPolicy
     let logger: Logger
     let bus: EventBus?
@@ -17,7 +17,7 @@ public final class RecordingDownloader: Sendable {
     let jitter: @Sendable () -> Double
     let encryption: EncryptionSettings
 
-    public init(client: TwilioClient, store: Store, retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
+    public init(client: TwilioClient, store: any CallStore, retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
                 timeLimit: DownloadTimeLimit = DownloadTimeLimit(), metadataMaxAge: TimeInterval = 600,
                 logger: Logger, bus: EventBus? = nil,
                 now: @escaping @Sendable () -> Date = Date.init,

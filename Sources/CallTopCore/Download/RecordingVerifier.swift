@@ -15,9 +15,9 @@ public struct RecordingVerifier: Sendable {
         public var problems: [Problem] = []
     }
 
-    let store: Store
+    let store: any CallStore
 
-    public init(store: Store) { self.store = store }
+    public init(store: any CallStore) { self.store = store }
 
     /// `rehash` reads every file whole; without it only presence and size are checked.
     public func verify(rehash: Bool) throws -> Report {

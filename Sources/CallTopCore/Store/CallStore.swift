@@ -62,6 +62,23 @@ public protocol CallStore: AnyObject, Sendable {
     @discardableResult func reclaimAbandonedWork(now: Date) throws -> Int
     func claimTranscription(_ callSid: String, now: Date) throws -> Bool
 
+    // Transcription jobs, fenced: a result or failure is written only while its claim holds
+    func claimTranscriptionJob(_ callSid: String, now: Date, onlyIfQueued: Bool) throws -> TranscriptionClaim?
+    func saveOfflineTranscript(_ t: OfflineTranscript, claim: TranscriptionClaim, recordingSid: String?, now: Date) throws -> Bool
+    func failTranscription(_ claim: TranscriptionClaim, error: String, now: Date) throws -> Bool
+    @discardableResult func enqueueDownloadedForTranscription(now: Date) throws -> Int
+    func claimableTranscriptions(now: Date, limit: Int) throws -> [String]
+
+    // Workers and named leases (one sync at a time)
+    func registerWorker(_ worker: WorkerRecord, now: Date) throws
+    func workerHeartbeat(name: String, counts: WorkerCounts, now: Date) throws
+    func markWorkerStopped(name: String, counts: WorkerCounts, now: Date) throws
+    func workers() throws -> [WorkerRecord]
+    func holdLease(_ name: String, duration: TimeInterval, now: Date) throws -> Bool
+    func releaseLease(_ name: String) throws
+    func leaseHolder(_ name: String) throws -> (owner: String, expiresAt: Date)?
+    @discardableResult func releaseClaims(now: Date) throws -> Int
+
     // Transcripts
     func saveOfflineTranscript(_ t: OfflineTranscript, callSid: String, recordingSid: String?, now: Date) throws
     func setTranscriptionJob(_ callSid: String, state: TranscriptionJobState, error: String?, now: Date) throws
@@ -83,6 +100,9 @@ extension CallStore {
     }
     public func refreshRecordingMetadata(_ r: TwilioRecording) throws { try refreshRecordingMetadata(r, now: Date()) }
     public func nextRetry() throws -> Date? { try nextRetry(among: nil) }
+    public func claimTranscriptionJob(_ callSid: String, now: Date) throws -> TranscriptionClaim? {
+        try claimTranscriptionJob(callSid, now: now, onlyIfQueued: false)
+    }
     public func setTranscriptionJob(_ callSid: String, state: TranscriptionJobState, now: Date) throws {
         try setTranscriptionJob(callSid, state: state, error: nil, now: now)
     }

@@ -46,12 +46,12 @@ public final class SyncService: Sendable {
     public static let defaultLookback: TimeInterval = 7 * 86_400
 
     let client: TwilioClient
-    let store: Store
+    let store: any CallStore
     let logger: Logger
     let bus: EventBus?
     let now: @Sendable () -> Date
 
-    public init(client: TwilioClient, store: Store, logger: Logger, bus: EventBus? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(client: TwilioClient, store: any CallStore, logger: Logger, bus: EventBus? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.client = client
         self.store = store
         self.logger = logger

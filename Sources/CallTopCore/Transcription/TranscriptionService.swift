@@ -7,13 +7,13 @@ import Logging
 /// leaves the previous transcript in place.
 public final class TranscriptionService: Sendable {
     public let worker: SpeechWorker
-    let store: Store
+    let store: any CallStore
     let downloads: DownloadRunner?
     let logger: Logger
     let bus: EventBus?
     let model: String
 
-    public init(worker: SpeechWorker, store: Store, downloads: DownloadRunner?, logger: Logger, bus: EventBus? = nil,
+    public init(worker: SpeechWorker, store: any CallStore, downloads: DownloadRunner?, logger: Logger, bus: EventBus? = nil,
                 model: String = SpeechEnvironment.defaultModel) {
         self.worker = worker
         self.store = store

@@ -15,7 +15,7 @@ public final class WorkerService: Service, Sendable {
     public static let syncLeaseName = "sync"
 
     public let settings: WorkerSettings
-    public let store: Store
+    public let store: any CallStore
     let sync: SyncService
     let downloader: RecordingDownloader
     /// One per transcription slot: each owns a speech worker process.
@@ -36,7 +36,7 @@ public final class WorkerService: Service, Sendable {
         var running: Int { downloads.count + transcriptions.count }
     }
 
-    public init(settings: WorkerSettings, store: Store, sync: SyncService, downloader: RecordingDownloader,
+    public init(settings: WorkerSettings, store: any CallStore, sync: SyncService, downloader: RecordingDownloader,
                 transcribers: [TranscriptionService], logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
         self.settings = settings
         self.store = store

@@ -1,0 +1,92 @@
+import CallTopCore
+import Foundation
+
+/// The dashboard over a workspace: reads come from the store; sync,
+/// downloads and transcriptions run in Core's background services. Downloads
+/// keep going on their own (pending ones, and retries when their time comes)
+/// unless the dashboard is read-only.
+public final class StoreDashboardServices: DashboardServices {
+    public let context: DashboardContext
+    let workspace: Workspace
+    private let downloads: BackgroundDownloads?
+    private let watcher: StoreWatcher
+    private let transcription: TranscriptionQueue?
+
+    public init(workspace: Workspace, context: DashboardContext, transcription: TranscriptionService?, concurrency: Int = 4) {
+        self.workspace = workspace
+        self.context = context
+        let store = workspace.store
+        let bus = workspace.bus
+        self.transcription = transcription.map { TranscriptionQueue(service: $0, store: store, bus: bus) }
+        // Without a runner (no credentials) nothing downloads; the list still shows the store.
+        let runner = context.readonly ? nil : try? workspace.downloadRunner()
+        self.downloads = runner.map { BackgroundDownloads(store: store, runner: $0, concurrency: concurrency) }
+        self.watcher = StoreWatcher(store: store) { bus.emit(.callChanged(callSid: "")) }
+        // Work a killed process left claimed is not coming back: put it back to pending first.
+        try? store.reclaimAbandonedWork(now: Date())
+    }
+
+    deinit {
+        downloads?.stop()
+        watcher.stop()
+    }
+
+    public func loadRows() async throws -> [CallRow] { try workspace.store.callRows() }
+
+    public func loadFirstPage(limit: Int) async throws -> ListPage? {
+        let counts = try workspace.store.callCountsByState()
+        guard Self.wantsFirstPage(totalCalls: counts.total, limit: limit) else { return nil }
+        return ListPage(rows: try workspace.store.callRows(limit: limit), totalCalls: counts.total, counts: counts.byState)
+    }
+
+    /// A small store loads whole as fast as a page: no partial frame then.
+    static func wantsFirstPage(totalCalls: Int, limit: Int) -> Bool { totalCalls > limit * 4 }
+
+    public func loadDetail(callSid: String) async throws -> CallDetail? { try workspace.store.callDetail(callSid) }
+
+    public func sync() async throws {
+        do {
+            _ = try await workspace.syncService().run()
+        } catch let failure as SyncService.Failure {
+            throw DashboardFailure(failure.description)
+        }
+        startDownloads()
+    }
+
+    public func download(callSids: [String]) async {
+        let sids = callSids.flatMap { ((try? workspace.store.recordings(ofCall: $0)) ?? []).map(\.sid) }
+        let moved = (try? workspace.store.resetForRetry(sids, now: Date())) ?? []
+        workspace.bus.emit(.message(moved.isEmpty ? "nothing to retry for the selection" : "retrying \(moved.count) recording(s)", isError: false))
+        for call in callSids { workspace.bus.emit(.callChanged(callSid: call)) }
+        startDownloads()
+    }
+
+    public func retryAllFailed() async {
+        let failed = (try? workspace.store.recordingSids(inState: [.failed])) ?? []
+        try? workspace.store.resetForRetry(failed, now: Date())
+        workspace.bus.emit(.message("retrying \(failed.count) failed recording(s)", isError: false))
+        startDownloads()
+    }
+
+    /// Queues offline transcriptions; the worker runs one job at a time and
+    /// progress comes back as events, so the dashboard never waits here.
+    public func transcribe(callSids: [String]) async throws {
+        guard let transcription else {
+            throw DashboardFailure(context.transcriptionUnavailableReason ?? "offline transcription is not available")
+        }
+        transcription.enqueue(callSids)
+    }
+
+    public func events() -> AsyncStream<CoreEvent> { workspace.bus.stream() }
+
+    /// Another process writing to the same store shows up within a couple of seconds, not at the next refresh.
+    public func startWatchingStore() { watcher.start() }
+
+    /// One background download loop for the dashboard's life (none when read-only).
+    public func startDownloads() { downloads?.start() }
+}
+
+public struct DashboardFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
