@@ -1,7 +1,7 @@
 import Crypto
 import _CryptoExtras
 import Foundation
-import NIOConcurrencyHelpers
+import Synchronization
 import NIOCore
 
 /// Which key Twilio used for an encrypted recording, in the simulator.
@@ -47,8 +47,8 @@ final class EncryptionVault: Sendable {
     }
 
     /// PEM text: the key type itself is not Sendable.
-    private let keys = NIOLockedValueBox<[String]?>(nil)
-    private let sealed = NIOLockedValueBox<[String: Sealed]>([:])
+    private let keys = Mutex<[String]?>(nil)
+    private let sealed = Mutex<[String: Sealed]>([:])
     let keySids: [String]
 
     init(seed: UInt64) {
@@ -58,7 +58,7 @@ final class EncryptionVault: Sendable {
     }
 
     private func privateKeys() -> [String] {
-        keys.withLockedValue { box in
+        keys.withLock { box in
             if let box { return box }
             // 2048 bits: the only size Twilio accepts for a Public Key resource (70102).
             let made = (0..<2).map { _ in try! _RSA.Encryption.PrivateKey(keySize: .bits2048).pemRepresentation }
@@ -74,13 +74,13 @@ final class EncryptionVault: Sendable {
     }
 
     func seal(_ recordingSid: String, fallback: Bool) -> Sealed {
-        if let done = sealed.withLockedValue({ $0[recordingSid] }) { return done }
+        if let done = sealed.withLock({ $0[recordingSid] }) { return done }
         let key = try! _RSA.Encryption.PrivateKey(pemRepresentation: privateKeys()[fallback ? 1 : 0])
         let cek = SymmetricKey(size: .bits256)
         let iv = (0..<12).map { _ in UInt8.random(in: 0...255) }
         let wrapped = cek.withUnsafeBytes { try! key.publicKey.encrypt(Data($0), padding: .PKCS1_OAEP_SHA256) }
         let value = Sealed(cek: cek, iv: iv, wrappedCek: wrapped.base64EncodedString(), publicKeySid: keySids[fallback ? 1 : 0])
-        return sealed.withLockedValue { all in
+        return sealed.withLock { all in
             if let first = all[recordingSid] { return first }  // another request sealed it meanwhile
             all[recordingSid] = value
             return value

@@ -54,7 +54,7 @@ extension TwilioSimulator {
     // MARK: Listener entry points
 
     func respondAPI(_ request: Request) async -> Response {
-        let (started, concurrent) = log.withLockedValue { state -> (UInt64, Int) in
+        let (started, concurrent) = log.withLock { state -> (UInt64, Int) in
             state.inFlight += 1
             state.requestNumber += 1
             state.peakInFlight = max(state.peakInFlight, state.inFlight)
@@ -64,7 +64,7 @@ extension TwilioSimulator {
         let credential = classify(request.headers[.authorization])
         // Over the account's concurrency limit: refused at once, without holding a slot.
         if let cap = config.maxConcurrent, concurrent > cap {
-            log.withLockedValue { $0.inFlight -= 1 }
+            log.withLock { $0.inFlight -= 1 }
             await simulateLatency(started)
             var reply = SimulatorReply.error(.tooManyRequests, json: path.hasSuffix(".json"))
             reply.headers.append(("Twilio-Concurrent-Requests", String(concurrent)))
@@ -72,7 +72,7 @@ extension TwilioSimulator {
             record(request, reply, credential: credential, listener: "api")
             return response(reply, requestNumber: started)
         }
-        defer { log.withLockedValue { $0.inFlight -= 1 } }
+        defer { log.withLock { $0.inFlight -= 1 } }
         await simulateLatency(started)
         let reply: SimulatorReply
         do {
@@ -167,13 +167,13 @@ extension TwilioSimulator {
     /// List pages that fail outright: over the account's concurrency limit, or a flaky backend.
     private func pageFault(_ rt: Runtime) -> SimulatorReply? {
         let scenarios = rt.scenarios.forAll
-        let number = log.withLockedValue { state -> Int in
+        let number = log.withLock { state -> Int in
             state.listRequests += 1
             return state.listRequests
         }
         if let times = scenarios.lastCount(of: "pages_rate_limited"), take("pages_rate_limited", "pages", limit: times) {
             var reply = SimulatorReply.error(.tooManyRequests, json: true)
-            reply.headers.append(("Twilio-Concurrent-Requests", String(max(1, log.withLockedValue { $0.inFlight }))))
+            reply.headers.append(("Twilio-Concurrent-Requests", String(max(1, log.withLock { $0.inFlight }))))
             reply.scenario = "pages_rate_limited"
             return reply
         }
@@ -282,7 +282,7 @@ extension TwilioSimulator {
         }
         if let times = scenarios.lastCount(of: "rate_limited"), take("rate_limited", seed.sid, limit: times) {
             var reply = fail(.tooManyRequests, "rate_limited")
-            let inFlight = log.withLockedValue { $0.inFlight }
+            let inFlight = log.withLock { $0.inFlight }
             reply.headers.append(("Twilio-Concurrent-Requests", String(max(1, inFlight))))
             return reply
         }
@@ -353,7 +353,7 @@ extension TwilioSimulator {
             credential: credential, hadAuthorizationHeader: request.headers[.authorization] != nil,
             status: reply.status, listener: listener, recordingSid: reply.recordingSid,
             isMedia: reply.isMedia, scenario: reply.scenario)
-        log.withLockedValue { $0.requests.append(entry) }
+        log.withLock { $0.requests.append(entry) }
     }
 
     private func response(_ reply: SimulatorReply, requestNumber: UInt64?) -> Response {

@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// A fake Twilio REST API (2010-04-01 calls and recordings) on 127.0.0.1,
 /// plus a second "off-host" listener that `redirect_offhost` sends media to.
@@ -37,9 +37,9 @@ public final class TwilioSimulator: Sendable {
         var requestNumber: UInt64 = 0
     }
 
-    private let runtimeBox = NIOLockedValueBox<Runtime?>(nil)
-    let listeners = NIOLockedValueBox(Listeners())
-    let log = NIOLockedValueBox(Log())
+    private let runtimeBox = Mutex<Runtime?>(nil)
+    let listeners = Mutex(Listeners())
+    let log = Mutex(Log())
     let logger: Logger
     let vault: EncryptionVault  // #15
 
@@ -69,7 +69,7 @@ public final class TwilioSimulator: Sendable {
         let offhost = try await Self.listen(port: config.offhostPort, logger: logger) { request in
             await self.respondOffhost(request)
         }
-        listeners.withLockedValue {
+        listeners.withLock {
             $0.apiPort = api.port
             $0.offhostPort = offhost.port
             $0.running += [api, offhost]
@@ -80,7 +80,7 @@ public final class TwilioSimulator: Sendable {
     /// Stops both listeners: lets answers in flight finish for up to a
     /// second (a `slow` stream may not), then cuts what is left.
     public func stop() async {
-        let running = listeners.withLockedValue { state -> [Listener] in
+        let running = listeners.withLock { state -> [Listener] in
             defer { state.running = [] }
             return state.running
         }
@@ -93,21 +93,21 @@ public final class TwilioSimulator: Sendable {
         deadline.cancel()
     }
 
-    public var port: Int { listeners.withLockedValue { $0.apiPort } }
+    public var port: Int { listeners.withLock { $0.apiPort } }
     public var baseURL: String { "http://127.0.0.1:\(port)" }
-    public var offhostBaseURL: String { "http://127.0.0.1:\(listeners.withLockedValue { $0.offhostPort })" }
+    public var offhostBaseURL: String { "http://127.0.0.1:\(listeners.withLock { $0.offhostPort })" }
 
     /// Every request served by either listener, oldest first (`listener` tells them apart).
     public func requests() -> [RecordedRequest] {
-        log.withLockedValue { $0.requests }
+        log.withLock { $0.requests }
     }
 
     /// Every request the off-host listener got, with whether credentials leaked to it.
     /// The most API requests that were ever in flight at once (those refused over the cap included).
-    public var peakInFlight: Int { log.withLockedValue { $0.peakInFlight } }
+    public var peakInFlight: Int { log.withLock { $0.peakInFlight } }
 
     public func offhostRequests() -> [RecordedRequest] {
-        log.withLockedValue { $0.requests.filter { $0.listener == "offhost" } }
+        log.withLock { $0.requests.filter { $0.listener == "offhost" } }
     }
 
     /// Newest first, like `Calls.json`. Before `start()` this loads (or
@@ -145,13 +145,13 @@ public final class TwilioSimulator: Sendable {
     /// How many times a counted scenario (not_ready, rate_limited, flaky,
     /// truncated) has fired for a recording so far.
     public func scenarioCount(_ name: String, recordingSid: String) -> Int {
-        log.withLockedValue { $0.counters["\(recordingSid)|\(name)"] ?? 0 }
+        log.withLock { $0.counters["\(recordingSid)|\(name)"] ?? 0 }
     }
 
     // MARK: Internals
 
     func runtime() throws -> Runtime {
-        try runtimeBox.withLockedValue { box in
+        try runtimeBox.withLock { box in
             if let rt = box { return rt }
             let clips = try SimulatorAudio.load(cacheDir: config.audioCacheDir)
             let generator = CallGenerator(
@@ -179,7 +179,7 @@ public final class TwilioSimulator: Sendable {
 
     /// Uses up one of `limit` tries of a counted scenario; true while some remain.
     func take(_ name: String, _ sid: String, limit: Int) -> Bool {
-        log.withLockedValue { state in
+        log.withLock { state in
             let key = "\(sid)|\(name)"
             let used = state.counters[key] ?? 0
             guard used < limit else { return false }
@@ -189,7 +189,7 @@ public final class TwilioSimulator: Sendable {
     }
 
     func used(_ name: String, _ sid: String) -> Int {
-        log.withLockedValue { $0.counters["\(sid)|\(name)"] ?? 0 }
+        log.withLock { $0.counters["\(sid)|\(name)"] ?? 0 }
     }
 
     static func listen(

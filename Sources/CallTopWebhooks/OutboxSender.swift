@@ -30,13 +30,13 @@ public final class OutboxSender: Sendable {
     let url: String
     let secret: String
     let transport: any NotifyTransport
-    let clock: any WebhookClock
+    let clock: any WallClock
     let retry: RetrySchedule
     let random: @Sendable () -> Double
     let logger: Logger
 
     public init(store: any WebhookStore, url: String, secret: String, transport: any NotifyTransport = CurlNotifyTransport(),
-                clock: any WebhookClock = SystemClock(), retry: RetrySchedule = RetrySchedule(base: 1, cap: 300, maxAttempts: .max),
+                clock: any WallClock = SystemClock(), retry: RetrySchedule = RetrySchedule(base: 1, cap: 300, maxAttempts: .max),
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger) {
         self.store = store
         self.url = url

@@ -7,12 +7,12 @@ import Logging
 /// clock's now; the serve loop calls it, tests call it after moving a fake clock.
 public final class TranscriptSettler: Sendable {
     let store: any WebhookStore
-    let clock: any WebhookClock
+    let clock: any WallClock
     let window: WaitWindow
     let suspectThreshold: Double
     let logger: Logger
 
-    public init(store: any WebhookStore, clock: any WebhookClock = SystemClock(), window: WaitWindow = WaitWindow(),
+    public init(store: any WebhookStore, clock: any WallClock = SystemClock(), window: WaitWindow = WaitWindow(),
                 suspectThreshold: Double = TranscriptDisagreement.defaultThreshold, logger: Logger) {
         self.store = store
         self.clock = clock

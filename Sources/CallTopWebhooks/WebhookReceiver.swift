@@ -38,7 +38,7 @@ public final class WebhookReceiver: Sendable {
 
     public let configuration: Configuration
     let store: any WebhookStore
-    let clock: any WebhookClock
+    let clock: any WallClock
     let work: any RecordingWork
     let settler: TranscriptSettler?
     let logger: Logger
@@ -46,7 +46,7 @@ public final class WebhookReceiver: Sendable {
     /// Refused requests, logged as one summary line per interval (WebhookServer's loop writes it).
     public let refusals: RefusalTally
 
-    public init(configuration: Configuration, store: any WebhookStore, clock: any WebhookClock = SystemClock(), work: any RecordingWork,
+    public init(configuration: Configuration, store: any WebhookStore, clock: any WallClock = SystemClock(), work: any RecordingWork,
                 settler: TranscriptSettler?, logger: Logger, onChange: @escaping @Sendable (String) -> Void = { _ in }) {
         self.refusals = RefusalTally(interval: configuration.refusalSummaryInterval, now: clock.now())
         self.configuration = configuration

@@ -111,21 +111,16 @@ public final class WebhookServer: Sendable {
 
     private func runLoop() async {
         while !Task.isCancelled {
+            // Taken before the work, so a change that arrives while it runs wakes the next wait at once.
+            let seen = wakeups.current
             CallTopMetrics.beat()
             do { try settler?.tick() } catch { logger.error("[WEBHOOK] Settling transcripts failed: \(error)") }
             _ = await outbox?.tick()
             receiver.logRefusals()
             let now = Date()
             let next = [settler?.nextCheck(), outbox?.nextAttempt()].compactMap { $0 }.min() ?? now.addingTimeInterval(1)
-            await sleep(until: min(max(next, now.addingTimeInterval(0.02)), now.addingTimeInterval(1)))
-        }
-    }
-
-    /// Sleeps in short slices so a wake-up is noticed within ~20 ms.
-    private func sleep(until deadline: Date) async {
-        let seen = wakeups.current
-        while Date() < deadline, !Task.isCancelled, wakeups.current == seen {
-            try? await Task.sleep(for: .milliseconds(20))
+            // At most a second: the metrics heartbeat and the refusal log run on this loop too.
+            await wakeups.wait(since: seen, until: min(max(next, now.addingTimeInterval(0.02)), now.addingTimeInterval(1)))
         }
     }
 }

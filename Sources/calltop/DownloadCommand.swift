@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallTopCore
 import Foundation
+import Synchronization
 
 struct DownloadCommand: CallTopCommand {
     static let configuration = CommandConfiguration(
@@ -130,8 +131,7 @@ struct DownloadCommand: CallTopCommand {
     }
 }
 
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
 }

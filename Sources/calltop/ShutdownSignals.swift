@@ -1,13 +1,13 @@
 import Foundation
+import Synchronization
 
 /// SIGTERM and SIGINT as events, for long-running commands that drain their
 /// work before exiting (`serve`; a worker the same way). A second signal
 /// while draining exits at once.
-final class ShutdownSignals: @unchecked Sendable {
+final class ShutdownSignals: @unchecked Sendable {  // `sources` is written only in init
     private var sources: [DispatchSourceSignal] = []
     private let received: AsyncStream<Int32>
-    private let lock = NSLock()
-    private var count = 0
+    private let count = Mutex(0)
 
     init(_ signals: [Int32] = [SIGTERM, SIGINT]) {
         let (stream, continuation) = AsyncStream<Int32>.makeStream()
@@ -17,7 +17,7 @@ final class ShutdownSignals: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [weak self] in
                 guard let self else { return }
-                let seen = self.lock.withLock { self.count += 1; return self.count }
+                let seen = self.count.withLock { $0 += 1; return $0 }
                 if seen > 1 {
                     FileHandle.standardError.write(Data("calltop: second \(Self.name(number)): exiting without waiting\n".utf8))
                     exit(128 + number)

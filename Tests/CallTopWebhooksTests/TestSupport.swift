@@ -136,3 +136,11 @@ final class TestReceiver: Sendable {
         _ = await task.result
     }
 }
+
+/// A clock that moves only when told to.
+final class FakeClock: WallClock {
+    private let current: Mutex<Date>
+    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
+    func now() -> Date { current.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}

@@ -34,14 +34,14 @@ public final class DownloadRunner: Sendable {
 
     let downloader: RecordingDownloader
     let store: any CallStore
-    let now: @Sendable () -> Date
+    let clock: any WallClock
     let sleep: @Sendable (TimeInterval) async -> Void
 
-    public init(downloader: RecordingDownloader, store: any CallStore, now: @escaping @Sendable () -> Date = Date.init,
+    public init(downloader: RecordingDownloader, store: any CallStore, clock: any WallClock = SystemClock(),
                 sleep: @escaping @Sendable (TimeInterval) async -> Void = { try? await Task.sleep(for: .seconds($0)) }) {
         self.downloader = downloader
         self.store = store
-        self.now = now
+        self.clock = clock
         self.sleep = sleep
     }
 
@@ -49,10 +49,10 @@ public final class DownloadRunner: Sendable {
     /// the rest wait for their time if it falls inside the window.
     public func run(_ targets: [String], options: Options, progress: @escaping @Sendable (Progress) -> Void = { _ in }) async -> Summary {
         let targetSet = Set(targets)
-        let deadline = now().addingTimeInterval(options.wait)
+        let deadline = clock.now().addingTimeInterval(options.wait)
         var summary = Summary()
         while !Task.isCancelled {
-            let due = ((try? store.dueRecordingSids(now: now())) ?? []).filter(targetSet.contains)
+            let due = ((try? store.dueRecordingSids(now: clock.now())) ?? []).filter(targetSet.contains)
             if !due.isEmpty {
                 summary.attempts += due.count
                 await withTaskGroup(of: Void.self) { group in
@@ -74,7 +74,7 @@ public final class DownloadRunner: Sendable {
             }
             // Recordings another process is downloading: wait for its result (within the window).
             let heldElsewhere = targets.contains { sid in (try? store.recording(sid))?.downloadState == .downloading }
-            if heldElsewhere, now() < deadline {
+            if heldElsewhere, clock.now() < deadline {
                 await sleep(0.25)
                 continue
             }
@@ -84,7 +84,7 @@ public final class DownloadRunner: Sendable {
                 return r.downloadState == .retrying || r.downloadState == .notReady
             }.count
             progress(.waiting(count: waitingCount, until: next))
-            await sleep(max(0.05, next.timeIntervalSince(now())))
+            await sleep(max(0.05, next.timeIntervalSince(clock.now())))
         }
         for sid in targets {
             if let state = try? store.recording(sid)?.downloadState { summary.byState[state, default: 0] += 1 }

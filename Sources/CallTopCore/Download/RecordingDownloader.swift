@@ -13,14 +13,14 @@ public final class RecordingDownloader: Sendable {
     let timeLimit: DownloadTimeLimit
     /// Metadata younger than this (from a sync or a callback) saves the metadata GET.
     let metadataMaxAge: TimeInterval
-    let now: @Sendable () -> Date
+    let clock: any WallClock
     let jitter: @Sendable () -> Double
     let encryption: EncryptionSettings
 
     public init(client: TwilioClient, store: any CallStore, retry: RetrySchedule = RetrySchedule(), notReady: NotReadySchedule = NotReadySchedule(),
                 timeLimit: DownloadTimeLimit = DownloadTimeLimit(), metadataMaxAge: TimeInterval = 600,
                 logger: Logger, bus: EventBus? = nil,
-                now: @escaping @Sendable () -> Date = Date.init,
+                clock: any WallClock = SystemClock(),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 encryption: EncryptionSettings = .fromEnvironment()) {
         self.encryption = encryption
@@ -31,7 +31,7 @@ public final class RecordingDownloader: Sendable {
         self.policy = DownloadPolicy(retry: retry, notReady: notReady, hostName: client.host.hostName)
         self.logger = logger
         self.bus = bus
-        self.now = now
+        self.clock = clock
         self.jitter = jitter
     }
 
@@ -47,7 +47,7 @@ public final class RecordingDownloader: Sendable {
     /// another process holds it: nothing was fetched.
     @discardableResult
     public func attempt(_ sid: String) async -> DownloadDecision? {
-        let started = now()
+        let started = clock.now()
         let claimed: StoredRecording?
         do {
             claimed = try await store.claimDownload(sid, now: started)
@@ -65,18 +65,18 @@ public final class RecordingDownloader: Sendable {
         let (result, saved, received) = (outcome.result, outcome.file, outcome.bytes)
 
         var memory = stored.memory
-        let decision = policy.decide(result, memory: &memory, now: now(), jitter: jitter())
+        let decision = policy.decide(result, memory: &memory, now: clock.now(), jitter: jitter())
         let attempt = DownloadAttempt(recordingSid: sid, startedAt: started, httpStatus: outcome.httpStatus,
                                       twilioCode: outcome.twilioCode, bytes: received,
-                                      durationMs: Int(now().timeIntervalSince(started) * 1000), error: Self.errorText(decision))
+                                      durationMs: Int(clock.now().timeIntervalSince(started) * 1000), error: Self.errorText(decision))
         do {
-            if try await !store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: outcome.expectedBytes, now: now()) {
+            if try await !store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: outcome.expectedBytes, now: clock.now()) {
                 logger.warning("\(sid): another process took this download over after our claim expired; its result stands")
             }
         } catch {
             logger.error("could not store the attempt for \(sid): \(error)")
         }
-        CallTopMetrics.downloadFinished(decision, bytes: received, duration: now().timeIntervalSince(started))
+        CallTopMetrics.downloadFinished(decision, bytes: received, duration: clock.now().timeIntervalSince(started))
         if let callSid { bus?.emit(.callChanged(callSid: callSid)) }
         return decision
     }
@@ -105,7 +105,7 @@ public final class RecordingDownloader: Sendable {
         let transfer = MediaTransfer(DownloadAttemptMachine(sid: sid, callSid: stored.callSid, metadataURI: metadataURI,
                                                             host: client.host, timeLimit: timeLimit))
         defer { transfer.sink?.discard() }
-        let known = Self.knownFromSync(stored, now: now(), maxAge: metadataMaxAge)
+        let known = Self.knownFromSync(stored, now: clock.now(), maxAge: metadataMaxAge)
         var action = transfer.machine.start(known: known, encryption: known == nil ? nil : storedEncryption(sid))
         while true {
             for note in transfer.machine.takeNotes() {
@@ -119,7 +119,7 @@ public final class RecordingDownloader: Sendable {
                 let answer: Result<TwilioRecording, TwilioError>
                 do {
                     let meta: TwilioRecording = try await client.getJSON(uri)
-                    try? store.refreshRecordingMetadata(meta, now: now())
+                    try? store.refreshRecordingMetadata(meta, now: clock.now())
                     stored.status = meta.status ?? stored.status
                     stored.channels = meta.channels ?? stored.channels
                     answer = .success(meta)

@@ -49,14 +49,14 @@ public final class SyncService: Sendable {
     let store: any CallStore
     let logger: Logger
     let bus: EventBus?
-    let now: @Sendable () -> Date
+    let clock: any WallClock
 
-    public init(client: TwilioClient, store: any CallStore, logger: Logger, bus: EventBus? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(client: TwilioClient, store: any CallStore, logger: Logger, bus: EventBus? = nil, clock: any WallClock = SystemClock()) {
         self.client = client
         self.store = store
         self.logger = logger
         self.bus = bus
-        self.now = now
+        self.clock = clock
     }
 
     /// When the last full sync started. An unreadable mark counts as none: the
@@ -82,7 +82,7 @@ public final class SyncService: Sendable {
     }
 
     public func run(_ options: Options = Options()) async throws(Failure) -> Report {
-        let started = now()
+        let started = clock.now()
         bus?.emit(.syncStarted)
         let from = options.since ?? lastSync().map { $0.addingTimeInterval(-86_400) } ?? started.addingTimeInterval(-Self.defaultLookback)
         var report = Report(windowStart: Self.day(from))
@@ -131,13 +131,13 @@ public final class SyncService: Sendable {
             case let refusal as PageWalk.Refusal: .decoding(refusal.description)
             default: .decoding("store: \(error)")
             }
-            if options.limit == nil { remember("where this run stopped") { try store.setSyncCursor(Self.markName, current, now: now()) } }
+            if options.limit == nil { remember("where this run stopped") { try store.setSyncCursor(Self.markName, current, now: clock.now()) } }
             bus?.emit(.syncFailed(message: twilioError.description))
             logger.error("sync failed: \(twilioError)")
             throw Failure(partial: report, error: twilioError)
         }
         remember("the finished run") {
-            try store.setSyncCursor(Self.markName, nil, now: now())
+            try store.setSyncCursor(Self.markName, nil, now: clock.now())
             try store.setSyncMark(Self.markName, started)
         }
         let setAside = report.rejected > 0 ? ", \(report.rejected) unreadable item(s) set aside" : ""
@@ -168,7 +168,7 @@ public final class SyncService: Sendable {
     private func keepRejects(_ rejects: [RejectedItem], pageURI: String, report: inout Report) throws {
         guard !rejects.isEmpty else { return }
         report.rejected += rejects.count
-        try store.recordSyncRejects(rejects, pageURI: pageURI, now: now())
+        try store.recordSyncRejects(rejects, pageURI: pageURI, now: clock.now())
         for r in rejects {
             logger.warning("sync: item \(r.index) of \(pageURI.split(separator: "?").first ?? "") (\(r.sid ?? "no sid")) set aside: \(r.reason)")
         }

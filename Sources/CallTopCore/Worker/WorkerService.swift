@@ -21,7 +21,7 @@ public final class WorkerService: Service, Sendable {
     /// One per transcription slot: each owns a speech worker process.
     let transcribers: [TranscriptionService]
     let logger: Logger
-    let now: @Sendable () -> Date
+    let clock: any WallClock
     let state: Mutex<RunState>
 
     struct RunState {
@@ -37,14 +37,14 @@ public final class WorkerService: Service, Sendable {
     }
 
     public init(settings: WorkerSettings, store: any CallStore, sync: SyncService, downloader: RecordingDownloader,
-                transcribers: [TranscriptionService], logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+                transcribers: [TranscriptionService], logger: Logger, clock: any WallClock = SystemClock()) {
         self.settings = settings
         self.store = store
         self.sync = sync
         self.downloader = downloader
         self.transcribers = transcribers
         self.logger = logger
-        self.now = now
+        self.clock = clock
         self.state = Mutex(RunState(syncInterval: settings.syncInterval))
     }
 
@@ -69,7 +69,7 @@ public final class WorkerService: Service, Sendable {
     func wake() { state.withLock { $0.wake = true } }
 
     public func run() async throws {
-        let started = now()
+        let started = clock.now()
         try store.registerWorker(WorkerRecord(name: settings.name, owner: store.owner, version: CallTopVersion.current, startedAt: started,
                                               downloadSlots: settings.downloads, transcriptionSlots: transcribers.count), now: started)
         try? store.reclaimAbandonedWork(now: started)
@@ -87,7 +87,7 @@ public final class WorkerService: Service, Sendable {
         try? store.releaseLease(Self.syncLeaseName)
         for transcriber in transcribers { await transcriber.worker.shutdown() }
         let final = counts
-        try? store.markWorkerStopped(name: settings.name, counts: final, now: now())
+        try? store.markWorkerStopped(name: settings.name, counts: final, now: clock.now())
         logger.info("[WORKER] \(settings.name) stopped: \(final.jobsDone) job(s) done, \(final.failures) failure(s), \(handedBack) handed back")
     }
 
@@ -103,7 +103,7 @@ public final class WorkerService: Service, Sendable {
 
     /// One round: take back abandoned work, queue transcriptions, fill free slots.
     func claimTick() {
-        let t = now()
+        let t = clock.now()
         try? store.reclaimAbandonedWork(now: t)
         let (downloading, transcribing) = state.withLock { ($0.downloads, Set($0.transcriptions.keys)) }
         let freeDownloads = settings.downloads - downloading.count
@@ -123,7 +123,7 @@ public final class WorkerService: Service, Sendable {
     /// on a task of its own so busy jobs cannot starve it.
     func heartbeatLoop() async {
         while !Task.isCancelled {
-            let t = now()
+            let t = clock.now()
             try? store.renewLeases(now: t)
             if holdsSyncLease, (try? store.holdLease(Self.syncLeaseName, duration: settings.leaseSeconds, now: t)) != true {
                 state.withLock { $0.holdsSyncLease = false }
@@ -137,7 +137,7 @@ public final class WorkerService: Service, Sendable {
     /// Syncs whenever it is due and this worker holds (or can take) the sync lease.
     func syncLoop() async {
         while !Task.isCancelled && !isStopping {
-            let t = now()
+            let t = clock.now()
             let schedule = state.withLock { $0.syncSchedule }
             if schedule.isDue(now: t, lastSuccess: sync.lastSync()) {
                 let holds = (try? store.holdLease(Self.syncLeaseName, duration: settings.leaseSeconds, now: t)) == true
@@ -206,15 +206,15 @@ public final class WorkerService: Service, Sendable {
     /// Lets running jobs finish within the drain timeout, then hands back the
     /// rest. Returns how many jobs were handed back.
     func drain() async -> Int {
-        let deadline = now().addingTimeInterval(settings.drainTimeout)
+        let deadline = clock.now().addingTimeInterval(settings.drainTimeout)
         while true {
-            switch DrainDecision.decide(running: state.withLock { $0.running }, now: now(), deadline: deadline) {
+            switch DrainDecision.decide(running: state.withLock { $0.running }, now: clock.now(), deadline: deadline) {
             case .stop:
                 return 0
             case .wait(let until):
-                try? await Task.sleep(for: .milliseconds(Int(max(1, until.timeIntervalSince(now()) * 1000))))
+                try? await Task.sleep(for: .milliseconds(Int(max(1, until.timeIntervalSince(clock.now()) * 1000))))
             case .handBack(let count):
-                let moved = (try? store.releaseClaims(now: now())) ?? 0
+                let moved = (try? store.releaseClaims(now: clock.now())) ?? 0
                 logger.info("[WORKER] drain timeout: \(count) job(s) still running, \(moved) claim(s) handed back")
                 return count
             }

@@ -35,7 +35,9 @@ final class DashboardRuntime {
     private var signalSources: [DispatchSourceSignal] = []
 
     /// How often the loop looks for keys and results. Short enough that keys
-    /// feel immediate, long enough to cost nothing while idle.
+    /// feel immediate, long enough to cost nothing while idle. A poll, not a
+    /// wake-up: ncurses reads the keys itself (and turns SIGWINCH into a key),
+    /// so waiting on the terminal's descriptor would need a second reader of it.
     private static let pollInterval: Duration = .milliseconds(15)
 
     init(services: any DashboardServices, terminal: NcursesTerminal) {
