@@ -231,11 +231,9 @@ enum TwilioPayloads {
         v.status == "processing" ? v.seed.start : v.seed.start + v.seed.durationSeconds + 2
     }
 
-    /// `api.v2010.account.recording`: price is a string, has media_url and subresource_uris.
-    static func accountRecording(_ v: RecordingView) -> JSONValue {
-        let path = "\(accountPath(v.accountSid))/Recordings/\(v.seed.sid)"
-        let price: JSONValue = v.status == "completed" ? .string(CallGenerator.recordingPrice(seconds: v.seed.durationSeconds)) : .null
-        return .object([
+    /// The fields both recording shapes begin with, in Twilio's order.
+    private static func recordingFields(_ v: RecordingView, price: JSONValue) -> [(String, JSONValue)] {
+        [
             ("account_sid", .string(v.accountSid)),
             ("api_version", .string(apiVersion)),
             ("call_sid", .string(v.seed.callSid)),
@@ -246,6 +244,14 @@ enum TwilioPayloads {
             ("duration", .string(recordingDuration(v))),
             ("sid", .string(v.seed.sid)),
             ("price", price),
+        ]
+    }
+
+    /// `api.v2010.account.recording`: price is a string, has media_url and subresource_uris.
+    static func accountRecording(_ v: RecordingView) -> JSONValue {
+        let path = "\(accountPath(v.accountSid))/Recordings/\(v.seed.sid)"
+        let price: JSONValue = v.status == "completed" ? .string(CallGenerator.recordingPrice(seconds: v.seed.durationSeconds)) : .null
+        return .object(recordingFields(v, price: price) + [
             ("price_unit", .string("USD")),
             ("status", .string(v.status)),
             ("channels", .int(v.seed.channels)),
@@ -266,17 +272,7 @@ enum TwilioPayloads {
     static func callRecording(_ v: RecordingView) -> JSONValue {
         let path = "\(accountPath(v.accountSid))/Calls/\(v.seed.callSid)/Recordings/\(v.seed.sid)"
         let price: JSONValue = v.status == "completed" ? .number(CallGenerator.recordingPrice(seconds: v.seed.durationSeconds)) : .null
-        return .object([
-            ("account_sid", .string(v.accountSid)),
-            ("api_version", .string(apiVersion)),
-            ("call_sid", .string(v.seed.callSid)),
-            ("conference_sid", .null),
-            ("date_created", .string(TwilioDate.rfc2822(v.seed.start))),
-            ("date_updated", .string(TwilioDate.rfc2822(recordingUpdated(v)))),
-            ("start_time", .string(TwilioDate.rfc2822(v.seed.start))),
-            ("duration", .string(recordingDuration(v))),
-            ("sid", .string(v.seed.sid)),
-            ("price", price),
+        return .object(recordingFields(v, price: price) + [
             ("uri", .string("\(path).json")),
             ("encryption_details", v.encryption ?? .null),
             ("price_unit", .string("USD")),

@@ -76,29 +76,39 @@ extension Store {
                 return (expires?.timeIntervalSince1970 ?? 0) < t || holder.isDeadLocalProcess()
             }
             var moved = 0
-            for r in try RecordingRecord.filter(Column("download_state") == DownloadState.downloading).fetchAll(db)
-            where abandoned(r.leaseOwner, r.leaseExpiresAt) {
-                try db.execute(sql: """
-                    UPDATE recordings SET download_state = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                    WHERE sid = ? AND download_state = 'downloading'
-                    """, arguments: [t, r.sid])
-                moved += db.changesCount
-            }
-            for job in try TranscriptionJobRecord.filter(Column("state") == TranscriptionJobState.running).fetchAll(db)
-            where abandoned(job.leaseOwner, job.leaseExpiresAt) {
-                try db.execute(sql: """
-                    UPDATE transcription_jobs SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                    WHERE call_sid = ? AND state = 'running'
-                    """, arguments: [t, job.callSid])
-                moved += db.changesCount
+            for claim in Self.claimTables {
+                let held = try HeldClaim.fetchAll(db, sql: """
+                    SELECT \(claim.key) AS id, lease_owner, lease_expires_at FROM \(claim.table) WHERE \(claim.stateColumn) = ?
+                    """, arguments: [claim.running])
+                for c in held where abandoned(c.leaseOwner, c.leaseExpiresAt) {
+                    try db.execute(sql: """
+                        UPDATE \(claim.table) SET \(claim.stateColumn) = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                        WHERE \(claim.key) = ? AND \(claim.stateColumn) = ?
+                        """, arguments: [t, c.id, claim.running])
+                    moved += db.changesCount
+                }
             }
             return moved
         }
     }
+
+    /// The tables whose rows are claimed under a lease, and how each names its running state.
+    static let claimTables: [(table: String, key: String, stateColumn: String, running: String)] = [
+        ("recordings", "sid", "download_state", DownloadState.downloading.rawValue),
+        ("transcription_jobs", "call_sid", "state", TranscriptionJobState.running.rawValue),
+    ]
 
     /// Claims a call's offline transcription. Returns false when another live
     /// process is running it.
     public func claimTranscription(_ callSid: String, now: Date) throws -> Bool {
         try claimTranscriptionJob(callSid, now: now) != nil
     }
+}
+
+/// A claimed row's key and lease, as `reclaimAbandonedWork` reads them from either table.
+private struct HeldClaim: Decodable, FetchableRecord {
+    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
+    var id: String
+    var leaseOwner: String?
+    var leaseExpiresAt: Date?
 }

@@ -249,14 +249,12 @@ private func handleCallLink(_ state: inout DashboardState, _ action: DashboardAc
 }
 
 private func handleDetailAction(_ state: inout DashboardState, _ action: DashboardAction, _ sid: String) -> [DashboardEffect] {
-    let page = max(1, state.layout.bodyRows - 1)
+    if let offset = scrolled(state.detailScroll, by: action, page: scrollPage(state)) {
+        state.detailScroll = offset
+        clampTextScroll(&state)
+        return []
+    }
     switch action {
-    case .moveDown: state.detailScroll += 1
-    case .moveUp: state.detailScroll -= 1
-    case .pageDown: state.detailScroll += page
-    case .pageUp: state.detailScroll -= page
-    case .top: state.detailScroll = 0
-    case .bottom: state.detailScroll = Int.max / 2
     case .back, .openDetail:
         state.mode = .main
         return []
@@ -400,14 +398,13 @@ private func handleConfirm(_ state: inout DashboardState, _ key: Key, _ action: 
 }
 
 private func handleHelp(_ state: inout DashboardState, _ key: Key, _ returnTo: Screen) -> [DashboardEffect] {
-    let page = max(1, state.layout.bodyRows - 1)
-    switch KeyBindings.standard.action(for: key) {
-    case .moveDown: state.helpScroll += 1
-    case .moveUp: state.helpScroll -= 1
-    case .pageDown: state.helpScroll += page
-    case .pageUp: state.helpScroll -= page
-    case .top: state.helpScroll = 0
-    case .bottom: state.helpScroll = Int.max / 2
+    let action = KeyBindings.standard.action(for: key)
+    if let offset = scrolled(state.helpScroll, by: action, page: scrollPage(state)) {
+        state.helpScroll = offset
+        clampTextScroll(&state)
+        return []
+    }
+    switch action {
     case .redraw: return [.redraw]
     default:
         if key == .control("c") { return [.quit] }
@@ -433,5 +430,22 @@ private func clampTextScroll(_ state: inout DashboardState) {
     if case .help = state.mode {
         let count = HelpContent.lines(width: width).count
         state.helpScroll = min(max(0, state.helpScroll), max(0, count - height))
+    }
+}
+
+/// How far a page key moves a scrolled pane: its height less one line of overlap.
+private func scrollPage(_ state: DashboardState) -> Int { max(1, state.layout.bodyRows - 1) }
+
+/// The scroll keys, shared by every scrolled pane (detail, help): the new
+/// offset, or nil when `action` is not a scroll key. Render clamps the offset.
+private func scrolled(_ offset: Int, by action: DashboardAction?, page: Int) -> Int? {
+    switch action {
+    case .moveDown: offset + 1
+    case .moveUp: offset - 1
+    case .pageDown: offset + page
+    case .pageUp: offset - page
+    case .top: 0
+    case .bottom: Int.max / 2
+    default: nil
     }
 }
