@@ -103,7 +103,7 @@ import Testing
         let expected = try transcribable(rig, store)
         #expect(jobs.count == expected.count && Set(jobs).count == jobs.count, "transcribed more than once: \(jobs)")
         let rows = try store.workers()
-        #expect(rows.map(\.name) == ["one", "two"] && rows.allSatisfy { $0.state == "stopped" }, "\(rows)")
+        #expect(rows.map(\.name) == ["one", "two"] && rows.allSatisfy { $0.state == .stopped }, "\(rows)")
     }
 
     /// The same with the real speech engine (`make setup`): each call gets one transcript.
@@ -157,7 +157,7 @@ import Testing
         #expect(second.terminate().0 == 0, "\(second.stderr)")
         // The killed worker never said goodbye; the survivor did.
         let rows = Dictionary(uniqueKeysWithValues: try store.workers().map { ($0.name, $0) })
-        #expect(rows["doomed"]?.state == "running" && rows["survivor"]?.state == "stopped")
+        #expect(rows["doomed"]?.state == .running && rows["survivor"]?.state == .stopped)
         #expect((rows["survivor"]?.jobsDone ?? 0) >= 1)
     }
 
@@ -173,7 +173,7 @@ import Testing
         #expect(status == 0, "\(worker.stderr)")
         #expect(seconds < 3, "took \(seconds) s")
         let row = try #require(try store.workers().first)
-        #expect(row.name == "idle" && row.state == "stopped" && row.jobsRunning == 0)
+        #expect(row.name == "idle" && row.state == .stopped && row.jobsRunning == 0)
         #expect(try store.leaseHolder("sync") == nil)
     }
 

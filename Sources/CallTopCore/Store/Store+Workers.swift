@@ -3,7 +3,8 @@ import GRDB
 
 /// A `calltop worker` as the store knows it: who it is, what it is set to
 /// run, and how it is doing (for the dashboard's workers pane and alerts).
-public struct WorkerRecord: Sendable, Equatable {
+public struct WorkerRecord: CallTopRecord, Equatable {
+    public static let databaseTableName = "workers"
     public var name: String
     /// The lease owner its claims carry (`host:pid:token`).
     public var owner: String
@@ -12,8 +13,7 @@ public struct WorkerRecord: Sendable, Equatable {
     public var version: String
     public var startedAt: Date
     public var heartbeatAt: Date
-    /// `running` while it works, `stopped` after a clean exit.
-    public var state: String
+    public var state: WorkerState
     public var downloadSlots: Int
     public var transcriptionSlots: Int
     public var jobsRunning: Int
@@ -29,21 +29,27 @@ public struct WorkerRecord: Sendable, Equatable {
         self.version = version
         self.startedAt = startedAt
         self.heartbeatAt = startedAt
-        self.state = "running"
+        self.state = .running
         self.downloadSlots = downloadSlots
         self.transcriptionSlots = transcriptionSlots
         self.jobsRunning = 0
         self.jobsDone = 0
         self.failures = 0
     }
+}
 
-    init(row: Row) {
-        let date = { (name: String) -> Date? in (row[name] as Double?).map(Date.init(timeIntervalSince1970:)) }
-        name = row["name"]; owner = row["owner"]; host = row["host"]; pid = row["pid"]; version = row["version"]
-        startedAt = date("started_at") ?? .distantPast; heartbeatAt = date("heartbeat_at") ?? .distantPast
-        state = row["state"]; downloadSlots = row["download_slots"]; transcriptionSlots = row["transcription_slots"]
-        jobsRunning = row["jobs_running"]; jobsDone = row["jobs_done"]; failures = row["failures"]; stoppedAt = date("stopped_at")
-    }
+/// `running` while a worker works, `stopped` after a clean exit.
+public enum WorkerState: String, Codable, Sendable, DatabaseValueConvertible {
+    case running, stopped
+}
+
+/// A row of `leases`: a duty only one process does at a time.
+struct NamedLeaseRecord: CallTopRecord {
+    static let databaseTableName = "leases"
+    var name: String
+    var owner: String
+    var acquiredAt: Date
+    var expiresAt: Date
 }
 
 /// What a worker reports at each heartbeat.
@@ -112,11 +118,10 @@ extension Store {
     /// it ran on this host and is gone.
     public func registerWorker(_ worker: WorkerRecord, now: Date) throws {
         try db.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM workers WHERE name = ?", arguments: [worker.name]) {
-                let existing = WorkerRecord(row: row)
+            if let existing = try WorkerRecord.fetchOne(db, key: worker.name) {
                 let fresh = now.timeIntervalSince(existing.heartbeatAt) < lease.duration
                 let gone = LeaseOwner(existing.owner)?.isDeadLocalProcess() ?? true
-                if existing.state == "running", fresh, !gone, existing.owner != worker.owner {
+                if existing.state == .running, fresh, !gone, existing.owner != worker.owner {
                     throw WorkerRegistrationError.nameTaken(name: existing.name, host: existing.host, pid: existing.pid)
                 }
             }
@@ -150,7 +155,7 @@ extension Store {
     }
 
     public func workers() throws -> [WorkerRecord] {
-        try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM workers ORDER BY name").map(WorkerRecord.init(row:)) }
+        try db.read { db in try WorkerRecord.order(Column("name")).fetchAll(db) }
     }
 
     // MARK: Named leases
@@ -181,10 +186,7 @@ extension Store {
     /// The named lease's holder and expiry, if anyone ever took it.
     public func leaseHolder(_ name: String) throws -> (owner: String, expiresAt: Date)? {
         try db.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT owner, expires_at FROM leases WHERE name = ?", arguments: [name]) else { return nil }
-            let owner: String = row["owner"]
-            let expires: Double = row["expires_at"]
-            return (owner, Date(timeIntervalSince1970: expires))
+            try NamedLeaseRecord.fetchOne(db, key: name).map { ($0.owner, $0.expiresAt) }
         }
     }
 
@@ -195,17 +197,14 @@ extension Store {
     @discardableResult
     public func releaseClaims(now: Date) throws -> Int {
         try db.write { db in
-            let t = now.timeIntervalSince1970
-            try db.execute(sql: """
-                UPDATE recordings SET download_state = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                WHERE lease_owner = ? AND download_state = 'downloading'
-                """, arguments: [t, owner.description])
-            var moved = db.changesCount
-            try db.execute(sql: """
-                UPDATE transcription_jobs SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-                WHERE lease_owner = ? AND state = 'running'
-                """, arguments: [t, owner.description])
-            moved += db.changesCount
+            var moved = 0
+            for claim in Self.claimTables {
+                try db.execute(sql: """
+                    UPDATE \(claim.table) SET \(claim.stateColumn) = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE lease_owner = ? AND \(claim.stateColumn) = ?
+                    """, arguments: [now.timeIntervalSince1970, owner.description, claim.running])
+                moved += db.changesCount
+            }
             return moved
         }
     }

@@ -67,7 +67,7 @@ import Testing
         let jobs = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(jobs.count == transcribable.count && Set(jobs).count == jobs.count, "\(jobs)")
         let workers = try h.store.workers()
-        #expect(workers.map(\.name) == ["a", "b"] && workers.allSatisfy { $0.state == "stopped" })
+        #expect(workers.map(\.name) == ["a", "b"] && workers.allSatisfy { $0.state == .stopped })
         #expect(workers.map(\.jobsDone).reduce(0, +) >= completed.count + transcribable.count)
         #expect(try h.store.leaseHolder(WorkerService.syncLeaseName) == nil, "the sync lease is released on a clean stop")
     }
@@ -90,6 +90,6 @@ import Testing
         try await run.value
         #expect(Date().timeIntervalSince(asked) < 2)
         #expect(try h.store.claimableTranscriptions(now: Date(), limit: 10).isEmpty, "--transcriptions 0 queues nothing")
-        #expect(try h.store.workers().first?.state == "stopped")
+        #expect(try h.store.workers().first?.state == .stopped)
     }
 }

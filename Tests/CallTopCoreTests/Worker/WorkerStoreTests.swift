@@ -42,11 +42,11 @@ import Testing
         try store.registerWorker(WorkerRecord(name: "w1", owner: store.owner, version: "0.1.0", startedAt: now, downloadSlots: 4, transcriptionSlots: 1), now: now)
         try store.workerHeartbeat(name: "w1", counts: WorkerCounts(jobsRunning: 2, jobsDone: 5, failures: 1), now: now.addingTimeInterval(5))
         var row = try #require(try store.workers().first)
-        #expect(row.state == "running" && row.jobsRunning == 2 && row.jobsDone == 5 && row.failures == 1)
+        #expect(row.state == .running && row.jobsRunning == 2 && row.jobsDone == 5 && row.failures == 1)
         #expect(row.heartbeatAt == now.addingTimeInterval(5) && row.host == store.owner.host && row.pid == getpid() && row.version == "0.1.0")
         try store.markWorkerStopped(name: "w1", counts: WorkerCounts(jobsDone: 6, failures: 1), now: now.addingTimeInterval(9))
         row = try #require(try store.workers().first)
-        #expect(row.state == "stopped" && row.jobsRunning == 0 && row.jobsDone == 6 && row.stoppedAt == now.addingTimeInterval(9))
+        #expect(row.state == .stopped && row.jobsRunning == 0 && row.jobsDone == 6 && row.stoppedAt == now.addingTimeInterval(9))
     }
 
     @Test func aLiveWorkersNameIsNotTakenButAStaleOrStoppedOneIs() throws {
