@@ -69,6 +69,8 @@ struct WorkerCommand: CallTopCommand {
     }
 
     func execute() async throws {
+        // First: a SIGTERM that arrives while the worker starts is kept and drains it, instead of killing it.
+        let signals = ShutdownSignals()
         let workspace = try global.workspace()
         let settings = WorkerSettings(name: name ?? WorkerSettings.defaultName(), downloads: downloads, transcriptions: transcriptions,
                                       syncInterval: try parsedSyncInterval(), drainTimeout: drainTimeout, leaseSeconds: leaseSeconds)
@@ -78,9 +80,12 @@ struct WorkerCommand: CallTopCommand {
         FileHandle.standardOutput.write(Data("calltop worker \(settings.name): \(downloads) download(s), \(transcriptions) transcription(s), sync every \(syncInterval)\n".utf8))
         var logger = Logger(label: "calltop.worker.lifecycle")
         logger.logLevel = .warning
-        var config = ServiceGroupConfiguration(services: [.init(service: worker)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var config = ServiceGroupConfiguration(services: [.init(service: worker)], logger: logger)
         config.maximumGracefulShutdownDuration = .seconds(drainTimeout + 10)
-        try await ServiceGroup(configuration: config).run()
+        let group = ServiceGroup(configuration: config)
+        let stopper = Task { if await signals.next() != nil { await group.triggerGracefulShutdown() } }
+        defer { stopper.cancel() }
+        try await group.run()
         await metrics?.stop()
         FileHandle.standardError.write(Data("calltop worker: stopped (\(worker.counts.jobsDone) job(s) done)\n".utf8))
     }

@@ -29,10 +29,12 @@ public final class TranscriptionService: Sendable {
         /// Another live process holds the job.
         case busy(String)
         case speech(SpeechWorkerError)
+        /// The store could not be read or written: nothing was decided about the call.
+        case store(String)
 
         public var description: String {
             switch self {
-            case .noRecording(let m), .notDownloaded(let m), .busy(let m): return m
+            case .noRecording(let m), .notDownloaded(let m), .busy(let m), .store(let m): return m
             case .speech(let e): return e.description
             }
         }
@@ -40,7 +42,7 @@ public final class TranscriptionService: Sendable {
         var policyReason: String {
             switch self {
             case .noRecording: return "no recording"
-            case .notDownloaded(let m), .busy(let m): return m
+            case .notDownloaded(let m), .busy(let m), .store(let m): return m
             case .speech(let e): return e.policyReason
             }
         }
@@ -53,7 +55,9 @@ public final class TranscriptionService: Sendable {
     public func transcribe(callSid: String, downloadWait: TimeInterval = 120, onlyIfQueued: Bool = false,
                            progress: @escaping @Sendable (Double) -> Void = { _ in }) async throws(Failure) -> OfflineTranscript {
         let now = Date()
-        guard var recording = (try? store.recordings(ofCall: callSid))?.first else {
+        let recordings: [StoredRecording]
+        do { recordings = try store.recordings(ofCall: callSid) } catch { throw .store("\(callSid): the store could not be read: \(error)") }
+        guard var recording = recordings.first else {
             try? store.setTranscriptionJob(callSid, state: .failed, error: "no recording", now: now)
             throw .noRecording("\(callSid) has no recording in the store (run `calltop sync`)")
         }
@@ -69,7 +73,11 @@ public final class TranscriptionService: Sendable {
             throw .notDownloaded(why)
         }
         // The fence: a result is written only while this claim holds, so a lease lost meanwhile cannot overwrite a newer one.
-        guard let claim = (try? store.claimTranscriptionJob(callSid, now: Date(), onlyIfQueued: onlyIfQueued)) ?? nil else {
+        let claimed: TranscriptionClaim?
+        do { claimed = try store.claimTranscriptionJob(callSid, now: Date(), onlyIfQueued: onlyIfQueued) } catch {
+            throw .store("\(callSid): the transcription could not be claimed: \(error)")
+        }
+        guard let claim = claimed else {
             throw .busy("\(callSid) is being transcribed by another calltop process")
         }
         bus?.emit(.callChanged(callSid: callSid))
@@ -96,7 +104,13 @@ public final class TranscriptionService: Sendable {
             bus?.emit(.callChanged(callSid: callSid))
             throw failure
         }
-        guard (try? store.saveOfflineTranscript(transcript, claim: claim, recordingSid: recording.sid, now: Date())) == true else {
+        let saved: Bool
+        do { saved = try store.saveOfflineTranscript(transcript, claim: claim, recordingSid: recording.sid, now: Date()) } catch {
+            // The claim's lease runs out and the job is taken back, so the transcription is done again, not lost.
+            logger.error("[OFFLINE_STT] \(callSid): the transcript could not be stored: \(error)")
+            throw .store("\(callSid): the transcript could not be stored: \(error)")
+        }
+        guard saved else {
             logger.warning("[OFFLINE_STT] \(callSid): the claim was lost (taken over or handed back); this result is not stored")
             throw .busy("\(callSid): the transcription lease was lost; the newer holder's result stands")
         }
