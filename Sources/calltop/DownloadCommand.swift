@@ -126,6 +126,7 @@ struct DownloadCommand: CallTopCommand {
             if let error = r.lastError { line += ": \(error)" }
             printSafe(line)
         }
+        if let problem = summary.storeError { throw CommandFailure("the store could not be read during the run (\(problem)); run `calltop doctor`", code: 1) }
         if (summary.byState[.failed] ?? 0) > 0 { throw CommandFailure("\(summary.byState[.failed]!) recording(s) failed", code: 1) }
         if !summary.allSettled { throw CommandFailure("not everything was downloaded: some recordings are still waiting for a retry (run `calltop download` again later)", code: 3) }
     }

@@ -19,6 +19,9 @@ public final class DownloadRunner: Sendable {
     public struct Summary: Sendable, Equatable {
         public var byState: [DownloadState: Int] = [:]
         public var attempts = 0
+        /// The store could not be read while the run looked for work: what it
+        /// reports may then be incomplete, and the caller must say so.
+        public var storeError: String?
         public var total: Int { byState.values.reduce(0, +) }
         public var allSettled: Bool {
             [.retrying, .notReady, .pending, .downloading].reduce(0) { $0 + (byState[$1] ?? 0) } == 0
@@ -51,8 +54,12 @@ public final class DownloadRunner: Sendable {
         let targetSet = Set(targets)
         let deadline = clock.now().addingTimeInterval(options.wait)
         var summary = Summary()
+        func read<T>(_ body: () throws -> T) -> T? {
+            do { return try body() } catch { summary.storeError = "\(error)"; return nil }
+        }
         while !Task.isCancelled {
-            let due = ((try? store.dueRecordingSids(now: clock.now())) ?? []).filter(targetSet.contains)
+            guard let all = read({ try store.dueRecordingSids(now: clock.now()) }) else { break }
+            let due = all.filter(targetSet.contains)
             if !due.isEmpty {
                 summary.attempts += due.count
                 await withTaskGroup(of: Void.self) { group in
@@ -73,21 +80,21 @@ public final class DownloadRunner: Sendable {
                 continue
             }
             // Recordings another process is downloading: wait for its result (within the window).
-            let heldElsewhere = targets.contains { sid in (try? store.recording(sid))?.downloadState == .downloading }
+            let heldElsewhere = targets.contains { sid in read({ try store.recording(sid) })??.downloadState == .downloading }
             if heldElsewhere, clock.now() < deadline {
                 await sleep(0.25)
                 continue
             }
-            guard let next = try? store.nextRetry(among: targetSet), next <= deadline else { break }
+            guard let next = read({ try store.nextRetry(among: targetSet) }) ?? nil, next <= deadline else { break }
             let waitingCount = targets.filter { sid in
-                guard let r = try? store.recording(sid) else { return false }
+                guard let r = read({ try store.recording(sid) }) ?? nil else { return false }
                 return r.downloadState == .retrying || r.downloadState == .notReady
             }.count
             progress(.waiting(count: waitingCount, until: next))
             await sleep(max(0.05, next.timeIntervalSince(clock.now())))
         }
         for sid in targets {
-            if let state = try? store.recording(sid)?.downloadState { summary.byState[state, default: 0] += 1 }
+            if let state = read({ try store.recording(sid) })??.downloadState { summary.byState[state, default: 0] += 1 }
         }
         return summary
     }

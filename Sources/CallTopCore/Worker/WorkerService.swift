@@ -72,7 +72,7 @@ public final class WorkerService: Service, Sendable {
         let started = clock.now()
         try store.registerWorker(WorkerRecord(name: settings.name, owner: store.owner, version: CallTopVersion.current, startedAt: started,
                                               downloadSlots: settings.downloads, transcriptionSlots: transcribers.count), now: started)
-        try? store.reclaimAbandonedWork(now: started)
+        noting("take back abandoned work") { try store.reclaimAbandonedWork(now: started) }
         logger.info("[WORKER] \(settings.name) started: \(settings.downloads) download(s), \(transcribers.count) transcription(s), sync every \(settings.syncInterval) s")
         let heartbeat = Task.detached { [self] in await heartbeatLoop() }
         let syncing = Task { [self] in await syncLoop() }
@@ -84,11 +84,21 @@ public final class WorkerService: Service, Sendable {
         syncing.cancel()
         let handedBack = await drain()
         heartbeat.cancel()
-        try? store.releaseLease(Self.syncLeaseName)
+        noting("release the sync lease") { try store.releaseLease(Self.syncLeaseName) }  // else it expires
         for transcriber in transcribers { await transcriber.worker.shutdown() }
         let final = counts
-        try? store.markWorkerStopped(name: settings.name, counts: final, now: clock.now())
+        noting("mark this worker stopped") { try store.markWorkerStopped(name: settings.name, counts: final, now: clock.now()) }
         logger.info("[WORKER] \(settings.name) stopped: \(final.jobsDone) job(s) done, \(final.failures) failure(s), \(handedBack) handed back")
+    }
+
+    /// Store work in the loops: a failure is logged and the next round tries
+    /// again (a lease not renewed expires, and its job is taken back by another worker).
+    @discardableResult
+    private func noting<T>(_ what: String, _ body: () throws -> T) -> T? {
+        do { return try body() } catch {
+            logger.warning("[WORKER] \(settings.name): could not \(what): \(error); trying again next round")
+            return nil
+        }
     }
 
     // MARK: Loops
@@ -104,16 +114,18 @@ public final class WorkerService: Service, Sendable {
     /// One round: take back abandoned work, queue transcriptions, fill free slots.
     func claimTick() {
         let t = clock.now()
-        try? store.reclaimAbandonedWork(now: t)
+        noting("take back abandoned work") { try store.reclaimAbandonedWork(now: t) }
         let (downloading, transcribing) = state.withLock { ($0.downloads, Set($0.transcriptions.keys)) }
         let freeDownloads = settings.downloads - downloading.count
-        if freeDownloads > 0, let due = try? store.dueRecordingSids(now: t) {
+        if freeDownloads > 0, let due = noting("read the due downloads", { try store.dueRecordingSids(now: t) }) {
             for sid in ClaimPlan.pick(due, running: downloading, slots: settings.downloads, free: freeDownloads) { startDownload(sid) }
         }
         let freeTranscriptions = transcribers.count - transcribing.count
         guard freeTranscriptions > 0 else { return }
-        try? store.enqueueDownloadedForTranscription(now: t)
-        let queued = (try? store.claimableTranscriptions(now: t, limit: transcribers.count * 2 + transcribing.count)) ?? []
+        noting("queue downloaded calls for transcription") { try store.enqueueDownloadedForTranscription(now: t) }
+        let queued = noting("read the queued transcriptions") {
+            try store.claimableTranscriptions(now: t, limit: transcribers.count * 2 + transcribing.count)
+        } ?? []
         for callSid in ClaimPlan.pick(queued, running: transcribing, slots: transcribers.count, free: freeTranscriptions) {
             startTranscription(callSid)
         }
@@ -124,11 +136,11 @@ public final class WorkerService: Service, Sendable {
     func heartbeatLoop() async {
         while !Task.isCancelled {
             let t = clock.now()
-            try? store.renewLeases(now: t)
-            if holdsSyncLease, (try? store.holdLease(Self.syncLeaseName, duration: settings.leaseSeconds, now: t)) != true {
+            noting("renew this worker's leases") { try store.renewLeases(now: t) }
+            if holdsSyncLease, noting("renew the sync lease", { try store.holdLease(Self.syncLeaseName, duration: settings.leaseSeconds, now: t) }) != true {
                 state.withLock { $0.holdsSyncLease = false }
             }
-            try? store.workerHeartbeat(name: settings.name, counts: counts, now: t)
+            noting("write the heartbeat") { try store.workerHeartbeat(name: settings.name, counts: counts, now: t) }
             CallTopMetrics.beat(now: t)
             try? await Task.sleep(for: .seconds(settings.heartbeatInterval))
         }
@@ -140,7 +152,7 @@ public final class WorkerService: Service, Sendable {
             let t = clock.now()
             let schedule = state.withLock { $0.syncSchedule }
             if schedule.isDue(now: t, lastSuccess: sync.lastSync()) {
-                let holds = (try? store.holdLease(Self.syncLeaseName, duration: settings.leaseSeconds, now: t)) == true
+                let holds = noting("take the sync lease") { try store.holdLease(Self.syncLeaseName, duration: settings.leaseSeconds, now: t) } == true
                 state.withLock { $0.holdsSyncLease = holds }
                 if holds { await runSync(at: t) }
             }
@@ -214,7 +226,7 @@ public final class WorkerService: Service, Sendable {
             case .wait(let until):
                 try? await Task.sleep(for: .milliseconds(Int(max(1, until.timeIntervalSince(clock.now()) * 1000))))
             case .handBack(let count):
-                let moved = (try? store.releaseClaims(now: clock.now())) ?? 0
+                let moved = noting("hand back the running jobs") { try store.releaseClaims(now: clock.now()) } ?? 0  // else their leases expire
                 logger.info("[WORKER] drain timeout: \(count) job(s) still running, \(moved) claim(s) handed back")
                 return count
             }

@@ -23,6 +23,7 @@ public final class StoreDashboardServices: DashboardServices {
         self.downloads = runner.map { BackgroundDownloads(store: store, runner: $0, concurrency: concurrency) }
         self.watcher = StoreWatcher(store: store) { bus.emit(.callChanged(callSid: "")) }
         // Work a killed process left claimed is not coming back: put it back to pending first.
+        // Best effort: what is not taken back now is taken back once its lease expires.
         try? store.reclaimAbandonedWork(now: Date())
     }
 
@@ -54,16 +55,28 @@ public final class StoreDashboardServices: DashboardServices {
     }
 
     public func download(callSids: [String]) async {
-        let sids = callSids.flatMap { ((try? workspace.store.recordings(ofCall: $0)) ?? []).map(\.sid) }
-        let moved = (try? workspace.store.resetForRetry(sids, now: Date())) ?? []
+        let moved: [String]
+        do {
+            let sids = try callSids.flatMap { try workspace.store.recordings(ofCall: $0).map(\.sid) }
+            moved = try workspace.store.resetForRetry(sids, now: Date())
+        } catch {
+            workspace.bus.emit(.message("retry not recorded: the store could not be written (\(error))", isError: true))
+            return
+        }
         workspace.bus.emit(.message(moved.isEmpty ? "nothing to retry for the selection" : "retrying \(moved.count) recording(s)", isError: false))
         for call in callSids { workspace.bus.emit(.callChanged(callSid: call)) }
         startDownloads()
     }
 
     public func retryAllFailed() async {
-        let failed = (try? workspace.store.recordingSids(inState: [.failed])) ?? []
-        try? workspace.store.resetForRetry(failed, now: Date())
+        let failed: [String]
+        do {
+            failed = try workspace.store.recordingSids(inState: [.failed])
+            try workspace.store.resetForRetry(failed, now: Date())
+        } catch {
+            workspace.bus.emit(.message("retry not recorded: the store could not be written (\(error))", isError: true))
+            return
+        }
         workspace.bus.emit(.message("retrying \(failed.count) failed recording(s)", isError: false))
         startDownloads()
     }
