@@ -45,30 +45,30 @@ struct TranscribeCommand: CallTopCommand {
     func execute() async throws {
         let workspace = try global.workspace()
         let service = workspace.transcriptionService(model: model)
-        defer { Task { await service.worker.shutdown() } }
-        if let file {
-            try await transcribeFile(file, service: service)
-            return
-        }
-        let targets = pending ? try service.pendingCallSids() : calls
-        guard !targets.isEmpty else { print("nothing to transcribe"); return }
-        var failed = 0
-        for (i, call) in targets.enumerated() {
-            progressLine("[\(i + 1)/\(targets.count)] \(call) …")
-            do {
-                let t = try await service.transcribe(callSid: call) { fraction in
-                    progressLine("[\(i + 1)/\(targets.count)] \(call) \(Int(fraction * 100))%")
-                }
-                endProgressLine()
-                print("\(call) \(t.isEmpty ? "no speech" : "\(t.text.count) chars") (\(t.model), \(String(format: "%.1f", t.processingSeconds)) s for \(String(format: "%.0f", t.audioSeconds)) s of audio)")
-            } catch {
-                endProgressLine()
-                failed += 1
-                printSafe("\(call) failed: \(error)")
+        try await withSpeechWorker(service.worker) {
+            if let file {
+                try await transcribeFile(file, service: service)
+                return
             }
+            let targets = pending ? try service.pendingCallSids() : calls
+            guard !targets.isEmpty else { print("nothing to transcribe"); return }
+            var failed = 0
+            for (i, call) in targets.enumerated() {
+                progressLine("[\(i + 1)/\(targets.count)] \(call) …")
+                do {
+                    let t = try await service.transcribe(callSid: call) { fraction in
+                        progressLine("[\(i + 1)/\(targets.count)] \(call) \(Int(fraction * 100))%")
+                    }
+                    endProgressLine()
+                    print("\(call) \(t.isEmpty ? "no speech" : "\(t.text.count) chars") (\(t.model), \(String(format: "%.1f", t.processingSeconds)) s for \(String(format: "%.0f", t.audioSeconds)) s of audio)")
+                } catch {
+                    endProgressLine()
+                    failed += 1
+                    printSafe("\(call) failed: \(error)")
+                }
+            }
+            if failed > 0 { throw CommandFailure("\(failed) of \(targets.count) transcription(s) failed") }
         }
-        await service.worker.shutdown()
-        if failed > 0 { throw CommandFailure("\(failed) of \(targets.count) transcription(s) failed") }
     }
 
     private func transcribeFile(_ path: String, service: TranscriptionService) async throws {

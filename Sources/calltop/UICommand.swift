@@ -32,11 +32,12 @@ struct DashboardOptions: ParsableArguments {
             readonly: readonly, refreshSeconds: refresh, transcriptionAvailable: speechProblem == nil,
             transcriptionUnavailableReason: speechProblem?.description, region: workspace.host.region)
         let transcription = speechProblem == nil && !readonly ? workspace.transcriptionService(speech: speech) : nil
-        defer { if let transcription { Task { await transcription.worker.shutdown() } } }
-        let services = StoreDashboardServices(workspace: workspace, context: context, transcription: transcription)
-        services.startDownloads()
-        services.startWatchingStore()
-        try await DashboardApp.run(services: services, theme: theme)
+        try await withSpeechWorker(transcription?.worker) {
+            let services = StoreDashboardServices(workspace: workspace, context: context, transcription: transcription)
+            services.startDownloads()
+            services.startWatchingStore()
+            try await DashboardApp.run(services: services, theme: theme)
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import CallTopWebhooks
+@testable import CallTopCore
 
 /// serve's loop sleeps on the signal: a wake-up must end the wait at once,
 /// one that came before the wait must not be lost, and the deadline must hold.

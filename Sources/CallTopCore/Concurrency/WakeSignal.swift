@@ -1,10 +1,10 @@
 import Foundation
 import Synchronization
 
-/// "Something changed: look at settlements and the outbox now", for serve's
-/// settle/deliver loop. What is built before the server (the pipeline's and
-/// the receiver's change callbacks) holds this instead of the server.
-/// The loop awaits it, so a wake-up is acted on at once instead of at the next poll.
+/// "Something changed: look now", for a loop that otherwise sleeps until its
+/// next deadline: serve's settle/deliver loop (a callback or a transcript
+/// arrived), a worker's claim loop (a job ended, a stop was asked). The loop
+/// awaits it, so a wake-up is acted on at once instead of at the next poll.
 public final class WakeSignal: Sendable {
     private struct State {
         var count: UInt64 = 0
@@ -26,11 +26,11 @@ public final class WakeSignal: Sendable {
     }
 
     /// Changes with every wake-up.
-    var current: UInt64 { state.withLock { $0.count } }
+    public var current: UInt64 { state.withLock { $0.count } }
 
     /// Returns once there was a wake-up after `seen` (at once if there already
     /// was), at `deadline`, or when the task is cancelled.
-    func wait(since seen: UInt64, until deadline: Date) async {
+    public func wait(since seen: UInt64, until deadline: Date) async {
         let id = UUID()
         let timer = Task { [self] in
             try? await Task.sleep(for: .seconds(max(0, deadline.timeIntervalSinceNow)))
