@@ -13,7 +13,7 @@ struct DownloadCommand: CallTopCommand {
             Files go to <data-dir>/recordings/{CallSid}.mp3, written to a temporary name, checked (HTTP 200,
             audio bytes, full Content-Length), fsynced and renamed.
             Retries: 429/5xx/network/truncated back off exponentially (1 s to 60 s, 8 attempts), and requests in flight
-            adapt to the account's concurrency limit (halving on 20429, see --max-concurrency); a recording
+            adapt to the account's concurrency limit (lowered on each 20429, see --max-concurrency); a recording
             Twilio is still processing is retried for up to 15 minutes. The run waits for retries due within
             --wait; what is still waiting after that keeps its next time for the next run.
             Encrypted recordings (Voice Recording Encryption) are fetched as .wav, decrypted with the private key
