@@ -12,18 +12,9 @@ final class ServeProcess {
 
     init(env: [String: String], arguments: [String] = []) throws {
         self.env = env
-        errorLog = URL(fileURLWithPath: NSTemporaryDirectory() + "calltop-serve-\(UUID().uuidString.prefix(8)).stderr")
-        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        process.executableURL = CalltopBinary.url
-        process.arguments = ["serve", "--port", "0", "--public-url", publicURL] + arguments
-        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8"]
-        environment.merge(env) { $1 }
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: errorLog)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let (out, errorLog) = try ChildCalltop.launch(process, arguments: ["serve", "--port", "0", "--public-url", publicURL] + arguments,
+                                                      env: env, logName: "serve")
+        self.errorLog = errorLog
         guard let port = ListeningLine.read(out, timeout: 60).ports.first else {
             process.terminate()
             throw ServeFailed(stderr: (try? String(contentsOf: errorLog, encoding: .utf8)) ?? "")

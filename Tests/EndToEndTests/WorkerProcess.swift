@@ -9,18 +9,8 @@ final class WorkerProcess {
     private let errorLog: URL
 
     init(env: [String: String], arguments: [String]) throws {
-        errorLog = URL(fileURLWithPath: NSTemporaryDirectory() + "calltop-worker-\(UUID().uuidString.prefix(8)).stderr")
-        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        process.executableURL = CalltopBinary.url
-        process.arguments = ["worker"] + arguments
-        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8"]
-        environment.merge(env) { $1 }
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: errorLog)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let (out, errorLog) = try ChildCalltop.launch(process, arguments: ["worker"] + arguments, env: env, logName: "worker")
+        self.errorLog = errorLog
         let wantsPort = arguments.contains("--metrics-port")
         var text = ""
         let deadline = Date().addingTimeInterval(60)
