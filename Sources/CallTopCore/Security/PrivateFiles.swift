@@ -36,7 +36,13 @@ public enum PrivateFiles {
 
     /// Makes sure `url` exists as a 0600 file (empty if new) before a library opens it:
     /// SQLite gives its -wal and -shm files the mode of the database file.
+    /// An existing file is narrowed by path, without opening it (see `prepareStore`).
     public static func touch(_ url: URL) throws {
+        var st = stat()
+        if lstat(url.path, &st) == 0, st.st_mode & S_IFMT == S_IFREG {
+            narrow(path: url.path)
+            return
+        }
         let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, fileMode)
         guard fd >= 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
@@ -51,10 +57,17 @@ public enum PrivateFiles {
         try createDirectory(dataDir)
         let db = dataDir.appendingPathComponent(fileName)
         try touch(db)
-        for suffix in ["-wal", "-shm"] {
-            let fd = open(db.path + suffix, O_RDONLY | O_CLOEXEC)
-            if fd >= 0 { narrow(fd); close(fd) }
-        }
+        // By path, never through a descriptor: closing any descriptor of a SQLite file drops every
+        // POSIX lock this process holds on it, so a second store opened here would pull the locks out
+        // from under the first (another process then rebuilds the -shm under its mapping: SIGBUS).
+        for suffix in ["-wal", "-shm"] { narrow(path: db.path + suffix) }
+    }
+
+    /// The same by path, for files SQLite may hold open; symlinks are left alone.
+    private static func narrow(path: String) {
+        var st = stat()
+        guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == geteuid(), st.st_mode & 0o077 != 0 else { return }
+        chmod(path, st.st_mode & 0o700)
     }
 
     /// Removes group and other bits from a file we own (one made before calltop kept its files private).
