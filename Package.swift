@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Team mode's PostgreSQL engine.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -35,6 +38,10 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // Prometheus exposition and the health routes, shared by `serve` and `worker`.
@@ -99,6 +106,10 @@ let package = Package(
             ],
             path: "Benchmarks/CallTopBench"
         ),
+        // What several test targets share: the throwaway PostgreSQL cluster.
+        .target(name: "CallTopTestSupport", dependencies: ["CallTopCore"], path: "Tests/Support"),
+        // The store's rules, run against both engines (SQLite and a real PostgreSQL).
+        .testTarget(name: "StoreContractTests", dependencies: ["CallTopCore", "CallTopWebhooks", "CallTopTestSupport"]),
         .testTarget(name: "CallTopCoreTests", dependencies: [
             "CallTopCore", "CallTopSimulator",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -117,7 +128,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "CallTopMetricsTests", dependencies: ["CallTopMetrics", "CallTopCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CallTopCore", "CallTopSimulator", "CallTopWebhooks"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CallTopCore", "CallTopSimulator", "CallTopWebhooks", "CallTopTestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["CallTopCore", "CallTopTUI", "CallTopWebhooks"]),
     ]
 )

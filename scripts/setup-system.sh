@@ -14,6 +14,7 @@ packages=(
   curl                   # benchmarks compare against it
   openssl                # the corporate-network tests make a private CA at test time
   systemd                # systemd-analyze verify checks contrib/systemd/*.service
+  postgresql             # team mode: tests run a throwaway cluster (initdb + pg_ctl), never the system service
 )
 
 missing=()

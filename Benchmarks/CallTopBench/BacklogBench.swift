@@ -128,7 +128,7 @@ enum BacklogBench {
     /// What the dashboard does while the backlog drains: rows reloaded from the
     /// store in the background every 250 ms, and a frame every 16 ms that takes
     /// the newest rows, ticks and renders. Returns each frame's time in ms.
-    static func dashboardFrames(store: Store, until work: Task<DownloadRunner.Summary, Never>) async -> [Double] {
+    static func dashboardFrames(store: any CallStore, until work: Task<DownloadRunner.Summary, Never>) async -> [Double] {
         final class Latest: Sendable {
             let rows = Mutex<[CallRow]?>(nil)
             let done = Mutex(false)

@@ -52,7 +52,7 @@ public final class OutboxSender: Sendable {
     @discardableResult
     public func tick() async -> Int {
         let due: [OutboxDelivery]
-        do { due = try store.dueDeliveries(now: clock.now()) } catch {
+        do { due = try store.claimDueDeliveries(now: clock.now(), limit: 32) } catch {
             logger.error("[WEBHOOK] Could not read the outbox: \(error); trying again on the next round")
             return 0
         }

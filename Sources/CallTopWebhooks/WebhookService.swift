@@ -36,7 +36,7 @@ public final class WebhookService: Service {
     public static func start(_ settings: WebhookServiceSettings, workspace: Workspace,
                              prepareRouter: @escaping @Sendable (Router<BasicRequestContext>) -> Void = { _ in }) async throws -> WebhookService {
         let client = try workspace.client()
-        let store = workspace.store
+        let store = workspace.webhookStore
         let logger = workspace.logger
         let settler = settings.notifyURL == nil ? nil : TranscriptSettler(
             store: store, window: settings.window, suspectThreshold: settings.suspectThreshold, logger: logger)

@@ -48,11 +48,22 @@ struct DoctorCommand: AsyncParsableCommand {
         } else {
             line(false, "credentials", Credentials.howToSet)
         }
+        if let team = workspace.store as? PostgresStore {
+            do {
+                let server = try team.describeServer()
+                let ms = Double(server.roundTrip.components.attoseconds) / 1e15 + Double(server.roundTrip.components.seconds) * 1000
+                line(true, "database", "\(team.url.redacted): PostgreSQL \(server.server), schema \(server.schema ?? "none"), "
+                     + String(format: "round trip %.1f ms", ms) + (PostgresStore.pollOnly() ? ", poll-only (no LISTEN)" : ", LISTEN/NOTIFY"))
+            } catch {
+                line(false, "database", "\(team.url.redacted): \(error)")
+            }
+        }
         do {
             let calls = try workspace.store.callCount()
             let counts = try workspace.store.stateCounts()
             let summary = DownloadState.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
-            line(true, "store", "\(workspace.dataDir.appendingPathComponent("calltop.sqlite").path): \(calls) calls" + (summary.isEmpty ? "" : "; recordings: \(summary)"))
+            let place = workspace.store is PostgresStore ? "team store" : workspace.dataDir.appendingPathComponent("calltop.sqlite").path
+            line(true, "store", "\(place): \(calls) calls" + (summary.isEmpty ? "" : "; recordings: \(summary)"))
         } catch {
             line(false, "store", "\(error)")
         }
@@ -64,8 +75,9 @@ struct DoctorCommand: AsyncParsableCommand {
         do {
             let report = try RecordingVerifier(store: workspace.store).verify(rehash: verify)
             let what = verify ? "re-hashed" : "present with their recorded size (--verify re-hashes them)"
+            let elsewhere = report.elsewhere > 0 ? "; \(report.elsewhere) more on other machines" : ""
             line(report.problems.isEmpty, "files", report.problems.isEmpty
-                 ? "\(report.checked) downloaded recording(s) \(what)"
+                 ? "\(report.checked) downloaded recording(s) \(what)\(elsewhere)"
                  : "\(report.problems.count) of \(report.checked) downloaded recording(s) differ from the store: "
                    + report.problems.prefix(3).map(\.description).joined(separator: "; ") + (report.problems.count > 3 ? "; …" : ""))
         } catch {

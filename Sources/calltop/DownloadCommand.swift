@@ -113,7 +113,7 @@ struct DownloadCommand: CallTopCommand {
         try report(summary, targets: targets, store: store)
     }
 
-    private func report(_ summary: DownloadRunner.Summary, targets: [String], store: Store) throws {
+    private func report(_ summary: DownloadRunner.Summary, targets: [String], store: any CallStore) throws {
         let order: [DownloadState] = [.downloaded, .absent, .failed, .retrying, .notReady, .pending, .downloading]
         let parts = order.compactMap { s in summary.byState[s].map { "\($0) \(s.rawValue)" } }
         print("\(targets.count) recording(s): " + parts.joined(separator: ", "))

@@ -28,7 +28,8 @@ struct SimulatorHarness {
         return SimulatorHarness(simulator: simulator, workspace: workspace)
     }
 
-    var store: Store { workspace.store }
+    /// These suites run on the SQLite engine (`StoreContractTests` runs the shared rules on both).
+    var store: Store { workspace.store as! Store }
 
     func sync(_ options: SyncService.Options = .init()) async throws -> SyncService.Report {
         try await workspace.syncService().run(options)

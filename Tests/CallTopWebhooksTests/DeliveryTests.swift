@@ -10,7 +10,7 @@ import Testing
     let secret = "notify-secret-for-tests"
 
     /// Queues v1 (realtime fallback) for calls 1…3 and v2 (offline) for call 2.
-    func seed(_ store: Store, clock: FakeClock, logger: Logger) throws {
+    func seed(_ store: any WebhookStore, clock: FakeClock, logger: Logger) throws {
         let settler = TranscriptSettler(store: store, clock: clock, logger: logger)
         for n in 1...3 {
             try store.applyRecordingCallback(RecordingCallbackFacts(accountSid: sid("AC", 1), callSid: sid("CA", n), recordingSid: sid("RE", n),
@@ -35,20 +35,20 @@ import Testing
         // First life: the receiver is down (503) for the first three tries; then the process "dies".
         do {
             let workspace = try Workspace(dataDir: dir, host: TwilioHost(), credentials: nil, keepLogInMemory: true)
-            try seed(workspace.store, clock: clock, logger: workspace.logger)
+            try seed(workspace.webhookStore, clock: clock, logger: workspace.logger)
             receiver.failNext(3)
-            let outbox = OutboxSender(store: workspace.store, url: receiver.url, secret: secret, clock: clock, retry: fastRetry,
+            let outbox = OutboxSender(store: workspace.webhookStore, url: receiver.url, secret: secret, clock: clock, retry: fastRetry,
                                       random: { 0.5 }, logger: workspace.logger)
             #expect(await outbox.tick() == 0)   // 3 refused; call 2's v2 waits behind its v1
             #expect(receiver.refusedCount == 3)
             #expect(workspace.logSink.lines().contains { $0.contains("failed (HTTP 503)") })
             #expect(!workspace.logSink.lines().contains { $0.contains(secret) || $0.contains(receiver.url) })
-            #expect(try workspace.store.deliveryStatus(sid("CA", 1)) == .failing(version: 1, attempts: 1, lastError: "HTTP 503"))
+            #expect(try workspace.webhookStore.deliveryStatus(sid("CA", 1)) == .failing(version: 1, attempts: 1, lastError: "HTTP 503"))
         }
 
         // Second life: a new store on the same files, a new sender.
         let workspace = try Workspace(dataDir: dir, host: TwilioHost(), credentials: nil, keepLogInMemory: true)
-        let outbox = OutboxSender(store: workspace.store, url: receiver.url, secret: secret, clock: clock, retry: fastRetry,
+        let outbox = OutboxSender(store: workspace.webhookStore, url: receiver.url, secret: secret, clock: clock, retry: fastRetry,
                                   random: { 0.5 }, logger: workspace.logger)
         #expect(await outbox.tick() == 0)       // not due yet: backoff survives the restart
         for _ in 0..<10 {
@@ -67,8 +67,8 @@ import Testing
         #expect(call2.map { $0.document["version"] } == ["1", "2"])
         #expect(call2.last?.document["supersedes"] == "1")
         #expect(call2.last?.document["source"] == "offline")
-        for n in 1...3 { #expect(try workspace.store.deliveries(ofCall: sid("CA", n)).allSatisfy { $0.state == .delivered }) }
-        #expect(try workspace.store.deliveryStatus(sid("CA", 2)) == .delivered(version: 2))
+        for n in 1...3 { #expect(try workspace.webhookStore.deliveries(ofCall: sid("CA", n)).allSatisfy { $0.state == .delivered }) }
+        #expect(try workspace.webhookStore.deliveryStatus(sid("CA", 2)) == .delivered(version: 2))
     }
 
     @Test func wholeFlowThroughServeWithTheSimulator() async throws {
@@ -84,7 +84,7 @@ import Testing
         let workspace = try Workspace(dataDir: temporaryDirectory(), host: try TwilioHost(apiBaseURL: simulator.baseURL),
                                       credentials: try Credentials(accountSid: config.accountSid, authToken: config.authToken),
                                       keepLogInMemory: true)
-        let store = workspace.store
+        let store = workspace.webhookStore
         let clock = FakeClock(Date())
         let settler = TranscriptSettler(store: store, clock: clock, logger: workspace.logger)
         let outbox = OutboxSender(store: store, url: receiver.url, secret: secret, clock: clock, logger: workspace.logger)

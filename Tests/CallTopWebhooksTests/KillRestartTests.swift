@@ -53,16 +53,16 @@ import Testing
         do {
             let workspace = try Workspace(dataDir: dir, host: TwilioHost(), credentials: nil, keepLogInMemory: true)
             let clock = FakeClock(Date().addingTimeInterval(-60))
-            let settler = TranscriptSettler(store: workspace.store, clock: clock, logger: workspace.logger)
+            let settler = TranscriptSettler(store: workspace.webhookStore, clock: clock, logger: workspace.logger)
             for n in 1...3 {
-                try workspace.store.applyRecordingCallback(RecordingCallbackFacts(accountSid: sid("AC", 1), callSid: sid("CA", n),
+                try workspace.webhookStore.applyRecordingCallback(RecordingCallbackFacts(accountSid: sid("AC", 1), callSid: sid("CA", n),
                                                                                   recordingSid: sid("RE", n), status: "absent"), now: clock.now())
                 try settler.recordingFinished(callSid: sid("CA", n), recordingSid: sid("RE", n))
-                try workspace.store.saveRealtimeTranscript("realtime \(n)", callSid: sid("CA", n), origin: "twilio", now: clock.now())
+                try workspace.webhookStore.saveRealtimeTranscript("realtime \(n)", callSid: sid("CA", n), origin: "twilio", now: clock.now())
             }
             clock.advance(10)
             #expect(try settler.tick() == 3)
-            try workspace.store.saveOfflineTranscript(offlineTranscript("offline two"), callSid: sid("CA", 2), recordingSid: sid("RE", 2), now: clock.now())
+            try workspace.webhookStore.saveOfflineTranscript(offlineTranscript("offline two"), callSid: sid("CA", 2), recordingSid: sid("RE", 2), now: clock.now())
             #expect(try settler.tick() == 1)
         }
 

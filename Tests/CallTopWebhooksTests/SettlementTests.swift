@@ -9,12 +9,12 @@ import Testing
         let workspace: Workspace
         let clock = FakeClock()
         let settler: TranscriptSettler
-        var store: Store { workspace.store }
+        var store: any WebhookStore { workspace.webhookStore }
         var logs: [String] { workspace.logSink.lines().filter { $0.hasPrefix("[WEBHOOK] ") && !$0.contains("Transcripts disagree") } }
 
         init(window: WaitWindow = WaitWindow()) throws {
             workspace = try Workspace(dataDir: temporaryDirectory(), host: TwilioHost(), credentials: nil, keepLogInMemory: true)
-            settler = TranscriptSettler(store: workspace.store, clock: clock, window: window, logger: workspace.logger)
+            settler = TranscriptSettler(store: workspace.webhookStore, clock: clock, window: window, logger: workspace.logger)
         }
 
         func completed(_ n: Int) throws {

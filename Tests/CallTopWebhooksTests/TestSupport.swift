@@ -40,7 +40,7 @@ final class RecordingWorkLog: RecordingWork {
 
 /// Stands in for the speech engine: "transcribes" instantly with a given text.
 struct FakeTranscriber: OfflineTranscriber {
-    let store: Store
+    let store: any CallStore
     let text: @Sendable (String) -> String
     func transcribe(callSid: String, recordingSid: String) async {
         try? store.saveOfflineTranscript(offlineTranscript(text(callSid)), callSid: callSid, recordingSid: recordingSid, now: Date())
@@ -59,16 +59,16 @@ struct ServeHarness {
     let sender: CallbackSender
     let port: Int
     let work: RecordingWorkLog
-    var store: Store { workspace.store }
+    var store: any WebhookStore { workspace.webhookStore }
     var logLines: [String] { workspace.logSink.lines() }
 
     static func start(ingestToken: String? = "ingest-token-for-tests", work: RecordingWorkLog = RecordingWorkLog(),
-                      settler: ((Store, Logger) -> TranscriptSettler)? = nil,
+                      settler: ((any WebhookStore, Logger) -> TranscriptSettler)? = nil,
                       limits: ConnectionLimits = ConnectionLimits()) async throws -> ServeHarness {
         let workspace = try Workspace(dataDir: temporaryDirectory(), host: TwilioHost(), credentials: nil, keepLogInMemory: true)
-        let settlerValue = settler?(workspace.store, workspace.logger)
+        let settlerValue = settler?(workspace.webhookStore, workspace.logger)
         let receiver = WebhookReceiver(configuration: .init(publicURL: testPublicURL, authToken: testAuthToken, ingestToken: ingestToken),
-                                       store: workspace.store, work: work, settler: settlerValue, logger: workspace.logger)
+                                       store: workspace.webhookStore, work: work, settler: settlerValue, logger: workspace.logger)
         let server = WebhookServer(receiver: receiver, settler: settlerValue, outbox: nil, port: 0, limits: limits, logger: workspace.logger)
         let port = try await server.start(runLoop: false)
         let sender = CallbackSender(serveURL: "http://127.0.0.1:\(port)", publicURL: testPublicURL, authToken: testAuthToken)

@@ -21,14 +21,14 @@ final class Shared<Value: Sendable>: Sendable {
                       credentials: Credentials(accountSid: sid("AC", 1), authToken: testAuthToken), keepLogInMemory: true)
     }
 
-    func completed(_ n: Int, in store: Store) throws {
+    func completed(_ n: Int, in store: any WebhookStore) throws {
         try store.applyRecordingCallback(RecordingCallbackFacts(accountSid: sid("AC", 1), callSid: sid("CA", n), recordingSid: sid("RE", n),
                                                                 status: "completed"), now: Date())
         try TranscriptSettler(store: store, logger: Logger(label: "test")).recordingFinished(callSid: sid("CA", n), recordingSid: sid("RE", n))
     }
 
     @Test func recordingsLeftUnsettledAreQueuedAgainAndOthersAreNot() throws {
-        let store = try workspace().store
+        let store = try workspace().webhookStore
         try completed(1, in: store)
         try completed(2, in: store)
         // Twilio then says the second one is absent: nothing left to fetch.
@@ -40,7 +40,7 @@ final class Shared<Value: Sendable>: Sendable {
     }
 
     @Test func nothingToRecoverQueuesNothing() throws {
-        let store = try workspace().store
+        let store = try workspace().webhookStore
         let work = RecordingWorkLog()
         try ServeRecovery.reclaim(store, crossChecker: TranscriptSettler(store: store, logger: Logger(label: "test")), now: Date())
         #expect(try ServeRecovery.requeueUnsettled(store, into: work) == 0)

@@ -5,7 +5,8 @@ import Logging
 /// environment: the store, the Twilio client, the log and the event bus.
 public final class Workspace: Sendable {
     public let dataDir: URL
-    public let store: Store
+    /// SQLite under `dataDir`, or the team's PostgreSQL when `CALLTOP_DATABASE_URL` is set.
+    public let store: any CallStore
     public let host: TwilioHost
     public let credentials: Credentials?
     public let logSink: LogSink
@@ -28,11 +29,12 @@ public final class Workspace: Sendable {
     /// `secrets` are redacted from the log besides the credentials: by default every
     /// secret-bearing environment variable (Redactor.secretVariables).
     public init(dataDir: URL, host: TwilioHost, credentials: Credentials?, verbose: Bool = false, keepLogInMemory: Bool = false,
-                requestRetry: RequestRetry = RequestRetry(), secrets: [String] = Redactor.environmentSecrets()) throws {
+                requestRetry: RequestRetry = RequestRetry(), secrets: [String] = Redactor.environmentSecrets(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.dataDir = dataDir
         self.warnings = try DataDirectoryCheck.prepare(dataDir)
         self.requestRetry = requestRetry
-        self.store = try Store(dataDir: dataDir)
+        self.store = try Self.openStore(dataDir: dataDir, environment: environment)
         self.host = host
         self.credentials = credentials
         self.bus = EventBus()
@@ -40,6 +42,12 @@ public final class Workspace: Sendable {
                                redactor: Redactor(secrets: (credentials?.secretsForRedaction ?? []) + secrets),
                                echoToStderr: verbose, bus: bus, keepInMemory: keepLogInMemory)
         self.logger = logSink.makeLogger(level: verbose ? .debug : .info)
+    }
+
+    /// The engine `CALLTOP_DATABASE_URL` chooses: PostgreSQL when set, else SQLite in the data dir.
+    public static func openStore(dataDir: URL, environment: [String: String]) throws -> any CallStore {
+        guard let url = try DatabaseURL.fromEnvironment(environment) else { return try Store(dataDir: dataDir) }
+        return try PostgresStore(url: url, dataDir: dataDir, pollOnly: PostgresStore.pollOnly(environment))
     }
 
     /// The client, or the error that says how to set credentials.

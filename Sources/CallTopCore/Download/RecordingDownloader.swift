@@ -55,7 +55,15 @@ public final class RecordingDownloader: Sendable {
             logger.error("could not claim \(sid) in the store: \(error)")
             return nil
         }
-        guard var stored = claimed else { return nil }
+        guard let claimed else { return nil }
+        return await attempt(claimed: claimed, startedAt: started)
+    }
+
+    /// Tries once a recording this downloader's store has already claimed (a worker's batch).
+    public func attempt(claimed: StoredRecording, startedAt started: Date? = nil) async -> DownloadDecision {
+        let started = started ?? clock.now()
+        var stored = claimed
+        let sid = stored.sid
         let callSid = stored.callSid
         if let callSid { bus?.emit(.callChanged(callSid: callSid)) }
 
@@ -79,6 +87,26 @@ public final class RecordingDownloader: Sendable {
         CallTopMetrics.downloadFinished(decision, bytes: received, duration: clock.now().timeIntervalSince(started))
         if let callSid { bus?.emit(.callChanged(callSid: callSid)) }
         return decision
+    }
+
+    /// Team mode without shared storage: a recording another machine downloaded,
+    /// fetched again into this data dir and kept only if it hashes to what the
+    /// store recorded. Its download state is not touched; the copy is recorded.
+    public func fetchLocalCopy(of recording: StoredRecording) async -> Result<SavedFile, AttemptResult> {
+        var stored = recording
+        let outcome = await perform(&stored)
+        guard let file = outcome.file else {
+            return .failure(outcome.result == .saved(bytes: outcome.bytes) ? .local("no file was saved") : outcome.result)
+        }
+        guard let expected = recording.sha256, file.sha256 == expected else {
+            try? FileManager.default.removeItem(at: store.dataDir.appendingPathComponent(file.relativePath))  // a wrong copy is no copy
+            return .failure(.local("the copy fetched again hashes to \(file.sha256.prefix(12))…, the store recorded \((recording.sha256 ?? "none").prefix(12))…"))
+        }
+        do { try store.recordCopy(recording.sid, now: clock.now()) } catch {
+            logger.warning("\(recording.sid): copied, but the copy could not be recorded: \(error)")
+        }
+        logger.info("[OFFLINE_STT] Recording copied to this machine: \(file.relativePath) (\(file.bytes) bytes, sha256 matches)")
+        return .success(file)
     }
 
     static func errorText(_ decision: DownloadDecision) -> String? {

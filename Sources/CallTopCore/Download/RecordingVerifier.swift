@@ -13,6 +13,8 @@ public struct RecordingVerifier: Sendable {
     public struct Report: Sendable, Equatable {
         public var checked = 0
         public var problems: [Problem] = []
+        /// Downloaded recordings whose files live on other machines (team mode): not checked here.
+        public var elsewhere = 0
     }
 
     let store: any CallStore
@@ -22,8 +24,13 @@ public struct RecordingVerifier: Sendable {
     /// `rehash` reads every file whole; without it only presence and size are checked.
     public func verify(rehash: Bool) throws -> Report {
         var report = Report()
+        let heldHere = store.isShared ? try store.recordingsHeld(by: store.copyHolder) : nil
         for r in try store.downloadedRecordings() {
             guard let path = r.path else { continue }
+            if let heldHere, !heldHere.contains(r.sid) {
+                report.elsewhere += 1
+                continue
+            }
             report.checked += 1
             let url = store.dataDir.appendingPathComponent(path)
             func problem(_ issue: String) { report.problems.append(Problem(recordingSid: r.sid, path: path, issue: issue)) }

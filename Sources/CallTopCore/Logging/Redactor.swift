@@ -15,6 +15,7 @@ public struct Redactor: Sendable {
     /// signatures with TWILIO_AUTH_TOKEN even when an API key authenticates).
     public static let secretVariables = [
         "TWILIO_AUTH_TOKEN", "TWILIO_API_SECRET", "CALLTOP_NOTIFY_SECRET", "CALLTOP_INGEST_TOKEN", "CALLTOP_NOTIFY_URL",
+        "CALLTOP_DATABASE_URL",
     ]
 
     /// The values of `secretVariables` that are set. A URL counts whole, and its

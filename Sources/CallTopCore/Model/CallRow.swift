@@ -33,6 +33,10 @@ public struct CallRow: Sendable, Equatable, Codable {
     /// #15: the Twilio Public Key SID that encrypted the primary recording (Voice Recording Encryption), if any.
     public var publicKeySid: String?
     public var encrypted: Bool { publicKeySid != nil }
+    /// The `calltop worker` holding this call's download or transcription right
+    /// now (team mode), by name. For the dashboard only: not in `CodingKeys`,
+    /// so `list --json`'s contract does not change.
+    public var worker: String?
 
     public init(
         callSid: String, from: String, to: String, direction: String, callStatus: String,
@@ -40,7 +44,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         bytes: Int64? = nil, expectedBytes: Int64? = nil, attempts: Int = 0, lastError: String? = nil,
         nextRetryAt: Date? = nil, path: String? = nil, sha256: String? = nil,
         transcriptSource: TranscriptSource = .none, transcriptChars: Int = 0, suspect: Bool = false, delivery: String? = nil,
-        recordingCount: Int? = nil, recordings: [CallRecording] = [], publicKeySid: String? = nil
+        recordingCount: Int? = nil, recordings: [CallRecording] = [], publicKeySid: String? = nil, worker: String? = nil
     ) {
         self.callSid = callSid; self.from = from; self.to = to; self.direction = direction
         self.callStatus = callStatus; self.startTime = startTime; self.durationS = durationS
@@ -52,6 +56,7 @@ public struct CallRow: Sendable, Equatable, Codable {
         self.recordingCount = recordingCount ?? (recordings.isEmpty ? (recordingSid == nil ? 0 : 1) : recordings.count)
         self.recordings = recordings
         self.publicKeySid = publicKeySid
+        self.worker = worker
     }
 
     enum CodingKeys: String, CodingKey {

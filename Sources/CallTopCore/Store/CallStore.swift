@@ -1,8 +1,8 @@
 import Foundation
 
-/// What calltop needs from its store, as the boundary a second engine
-/// implements. `Store` (SQLite, the default) is the one implementation today;
-/// team mode's PostgreSQL store is to implement the same operations, and
+/// What calltop needs from its store: the boundary both engines implement.
+/// `Store` (SQLite, the default) and `PostgresStore` (team mode,
+/// `CALLTOP_DATABASE_URL`) run the same `StoreTransactions`;
 /// `CallTopWebhooks.WebhookStore` adds serve's tables on top.
 ///
 /// The rules every implementation keeps, and the store tests check:
@@ -20,6 +20,8 @@ public protocol CallStore: AnyObject, Sendable {
     var lease: LeaseTerms { get }
     /// Changes whenever anyone commits (the dashboard's cue to reload).
     func changeStamp() -> String
+    /// The same store with another owner's claims and lease terms (a worker's).
+    func handle(owner: LeaseOwner, lease: LeaseTerms) throws -> Self
 
     // Sync
     func syncMark(_ name: String) throws -> Date?
@@ -51,10 +53,20 @@ public protocol CallStore: AnyObject, Sendable {
     @discardableResult func resetForRetry(_ sids: [String], now: Date) throws -> [String]
     func markFileProblem(_ sid: String, reason: String, now: Date) throws
     func claimDownload(_ sid: String, now: Date) async throws -> StoredRecording?
+    /// A worker's batch: up to `limit` due recordings claimed at once, disjoint from any other claimer's.
+    func claimDueDownloads(limit: Int, now: Date) async throws -> [StoredRecording]
     @discardableResult
     func recordAttempt(_ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
                        file: SavedFile?, expectedBytes: Int64?, now: Date) async throws -> Bool
     func attempts(ofRecording sid: String) throws -> [DownloadAttempt]
+    /// Records that this machine (`copyHolder`) now holds a verified copy of the recording's file.
+    func recordCopy(_ sid: String, now: Date) throws
+    /// The machines holding a verified copy, as `host:data dir`.
+    func copyHolders(ofRecording sid: String) throws -> [String]
+    /// The recordings whose files `holder` holds.
+    func recordingsHeld(by holder: String) throws -> Set<String>
+    /// True when other machines share this store (team mode): then files may live elsewhere.
+    var isShared: Bool { get }
     func encryptionDetails(of recordingSid: String) throws -> EncryptionDetails?
 
     // Leases
@@ -94,6 +106,9 @@ public protocol CallStore: AnyObject, Sendable {
 }
 
 extension CallStore {
+    /// This machine as a holder of recording files: its host and data dir.
+    public var copyHolder: String { "\(owner.host):\(dataDir.path)" }
+
     public func syncRejects() throws -> [(sid: String, reason: String)] { try syncRejects(limit: 100) }
     public func callRows(state: DownloadState? = nil, limit: Int? = nil) throws -> [CallRow] {
         try callRows(state: state, limit: limit, withRecordings: false)

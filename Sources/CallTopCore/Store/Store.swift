@@ -39,168 +39,9 @@ public final class Store: Sendable {
         }.joined(separator: "/")
     }
 
-    // MARK: Sync marks
-
-    public func syncMark(_ name: String) throws -> Date? {
-        try db.read { db in try SyncMarkRecord.fetchOne(db, key: name)?.value }
-    }
-
-    public func setSyncMark(_ name: String, _ date: Date) throws {
-        try db.write { db in try SyncMarkRecord(name: name, value: date).upsert(db) }
-    }
-
-    // MARK: Calls
-
-    /// Inserts or refreshes calls; returns how many were new.
-    @discardableResult
-    public func upsertCalls(_ calls: [TwilioCall], now: Date) throws -> Int {
-        try db.write { db in
-            var inserted = 0
-            for c in calls {
-                let exists = try CallRecord.exists(db, key: c.sid)
-                try db.execute(sql: """
-                    INSERT INTO calls(sid, account_sid, parent_call_sid, from_number, to_number, direction, status,
-                                      start_time, end_time, date_created, duration_s, price, price_unit, synced_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(sid) DO UPDATE SET
-                        account_sid = excluded.account_sid, parent_call_sid = excluded.parent_call_sid,
-                        from_number = excluded.from_number, to_number = excluded.to_number,
-                        direction = excluded.direction, status = excluded.status,
-                        start_time = excluded.start_time, end_time = excluded.end_time,
-                        date_created = excluded.date_created, duration_s = excluded.duration_s,
-                        price = excluded.price, price_unit = excluded.price_unit, synced_at = excluded.synced_at
-                    WHERE calls.status IS NOT excluded.status OR calls.end_time IS NOT excluded.end_time
-                       OR calls.duration_s IS NOT excluded.duration_s OR calls.price IS NOT excluded.price
-                    """, arguments: [
-                        c.sid, c.accountSid, c.parentCallSid, c.from ?? "", c.to ?? "", c.direction ?? "", c.status ?? "",
-                        c.startTime?.timeIntervalSince1970, c.endTime?.timeIntervalSince1970,
-                        c.dateCreated?.timeIntervalSince1970, c.durationS, c.price, c.priceUnit, now.timeIntervalSince1970,
-                    ])
-                if !exists { inserted += 1 }
-            }
-            return inserted
-        }
-    }
-
-    public func callCount() throws -> Int {
-        try db.read { try CallRecord.fetchCount($0) }
-    }
-
-    // MARK: Recordings
-
-    /// Inserts new recordings in their initial state; for known ones refreshes
-    /// Twilio's metadata and keeps the download state, except that Twilio
-    /// calling a recording absent, failed or deleted is final news.
-    @discardableResult
-    public func upsertRecordings(_ recordings: [TwilioRecording], now: Date) throws -> Int {
-        try db.write { db in
-            var inserted = 0
-            for r in recordings {
-                let verdict = RecordingStatusVerdict(status: r.status, errorCode: r.errorCode)
-                let state = verdict.state
-                if try RecordingRecord.exists(db, key: r.sid) {
-                    try db.execute(sql: """
-                        UPDATE recordings SET call_sid = COALESCE(?, call_sid), account_sid = COALESCE(?, account_sid),
-                            status = ?, duration_s = ?, channels = ?, source = ?, error_code = ?, start_time = ?,
-                            date_created = ?, uri = COALESCE(?, uri), track = COALESCE(?, track), metadata_at = ?
-                        WHERE sid = ?
-                        """, arguments: [r.callSid, r.accountSid, r.status ?? "", r.durationS, r.channels, r.source, r.errorCode,
-                                         r.startTime?.timeIntervalSince1970, r.dateCreated?.timeIntervalSince1970, r.uri, r.track,
-                                         now.timeIntervalSince1970, r.sid])
-                    if verdict.isFinal {
-                        try db.execute(sql: """
-                            UPDATE recordings SET download_state = ?, last_error = ?, next_retry_at = NULL, updated_at = ?
-                            WHERE sid = ? AND download_state NOT IN ('downloaded', 'downloading')
-                            """, arguments: [state.rawValue, verdict.reason, now.timeIntervalSince1970, r.sid])
-                    }
-                } else {
-                    try RecordingRecord(sid: r.sid, callSid: r.callSid, accountSid: r.accountSid, status: r.status ?? "",
-                                        durationS: r.durationS, channels: r.channels, source: r.source, errorCode: r.errorCode,
-                                        startTime: r.startTime, dateCreated: r.dateCreated, uri: r.uri, track: r.track,
-                                        state: state, lastError: verdict.reason, now: now).insert(db)
-                    inserted += 1
-                }
-                try Store.writeEncryption(r.encryptionDetails, status: r.status, errorCode: r.errorCode, recordingSid: r.sid, now: now, db)  // #15
-            }
-            return inserted
-        }
-    }
-
-    public func recording(_ sid: String) throws -> StoredRecording? {
-        try db.read { db in
-            try RecordingRecord.fetchOne(db, key: sid).map(StoredRecording.init)
-        }
-    }
-
-    /// A call's recordings, the primary (earliest) first.
-    public func recordings(ofCall callSid: String) throws -> [StoredRecording] {
-        try db.read { db in
-            try Self.recordings(db, ofCall: callSid)
-        }
-    }
-
-    public func recordingSids(inState states: [DownloadState]) throws -> [String] {
-        try db.read { db in
-            try RecordingRecord.select(Column("sid"), as: String.self).filter(states.contains(Column("download_state")))
-                .order(SQL("COALESCE(date_created, 0) DESC")).fetchAll(db)
-        }
-    }
-
-    /// Recordings the downloader should try now: pending, waiting and due, or
-    /// claimed by someone whose lease has run out.
-    public func dueRecordingSids(now: Date) throws -> [String] {
-        try db.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT sid FROM recordings
-                WHERE \(Self.claimableSQL)
-                ORDER BY COALESCE(date_created, 0) DESC
-                """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970])
-        }
-    }
-
-    public func downloadedRecordings() throws -> [StoredRecording] {
-        try db.read { db in
-            try RecordingRecord.filter(Column("download_state") == DownloadState.downloaded).order(Column("sid")).fetchAll(db)
-                .map(StoredRecording.init)
-        }
-    }
-
-    /// A downloaded recording whose file no longer matches: `failed` with the
-    /// reason, so `download --failed` (or naming it) fetches it again.
-    public func markFileProblem(_ sid: String, reason: String, now: Date) throws {
-        try db.write { db in
-            try db.execute(sql: """
-                UPDATE recordings SET download_state = 'failed', last_error = ?, updated_at = ?
-                WHERE sid = ? AND download_state = 'downloaded'
-                """, arguments: [reason, now.timeIntervalSince1970, sid])
-        }
-    }
-
-    /// The earliest scheduled retry among `sids` (or all), if any.
-    public func nextRetry(among sids: Set<String>? = nil) throws -> Date? {
-        try db.read { db in
-            let waiting = try RecordingRecord.filter([DownloadState.retrying, .notReady].contains(Column("download_state")))
-                .filter(Column("next_retry_at") != nil).fetchAll(db)
-            return waiting.filter { sids?.contains($0.sid) ?? true }.compactMap(\.nextRetryAt).min()
-        }
-    }
-
-    /// A user's retry: failed or waiting recordings go back to pending at once,
-    /// with a fresh retry budget. Returns the SIDs that moved.
-    @discardableResult
-    public func resetForRetry(_ sids: [String], now: Date) throws -> [String] {
-        try db.write { db in
-            var moved: [String] = []
-            for sid in sids {
-                try db.execute(sql: """
-                    UPDATE recordings SET download_state = 'pending', transient_failures = 0, not_ready_tries = 0,
-                        not_ready_since = NULL, next_retry_at = NULL, updated_at = ?
-                    WHERE sid = ? AND download_state IN ('failed', 'retrying', 'not_ready', 'pending')
-                    """, arguments: [now.timeIntervalSince1970, sid])
-                if db.changesCount > 0 { moved.append(sid) }
-            }
-            return moved
-        }
+    /// The same file, with another owner's claims and lease terms (a worker's).
+    public func handle(owner: LeaseOwner, lease: LeaseTerms) throws -> Store {
+        try Store(dataDir: dataDir, owner: owner, lease: lease)
     }
 
     /// Stores one attempt and the decision it led to, in one transaction, and
@@ -209,8 +50,9 @@ public final class Store: Sendable {
     @discardableResult
     public func recordAttempt(_ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
                               file: SavedFile?, expectedBytes: Int64?, now: Date) throws -> Bool {
-        try db.write { db in
-            try recordAttempt(db, attempt, decision: decision, memory: memory, file: file, expectedBytes: expectedBytes, now: now)
+        try db.write { [owner, copyHolder] db in
+            try StoreTransactions.recordAttempt(db, owner: owner, holder: copyHolder, attempt, decision: decision, memory: memory, file: file,
+                                                expectedBytes: expectedBytes, now: now)
         }
     }
 
@@ -219,61 +61,28 @@ public final class Store: Sendable {
     @discardableResult
     public func recordAttempt(_ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
                               file: SavedFile?, expectedBytes: Int64?, now: Date) async throws -> Bool {
-        try await db.write { [self] db in
-            try recordAttempt(db, attempt, decision: decision, memory: memory, file: file, expectedBytes: expectedBytes, now: now)
+        try await db.write { [owner, copyHolder] db in
+            try StoreTransactions.recordAttempt(db, owner: owner, holder: copyHolder, attempt, decision: decision, memory: memory, file: file,
+                                                expectedBytes: expectedBytes, now: now)
         }
     }
 
-    private func recordAttempt(_ db: Database, _ attempt: DownloadAttempt, decision: DownloadDecision, memory: RetryMemory,
-                               file: SavedFile?, expectedBytes: Int64?, now: Date) throws -> Bool {
-        let holder = try String.fetchOne(db, sql: "SELECT lease_owner FROM recordings WHERE sid = ?", arguments: [attempt.recordingSid])
-        if let holder, holder != owner.description { return false }
-        try DownloadAttemptRecord(attempt).insert(db)
-        var nextRetry: Double?
-        var lastError: String?
-        switch decision {
-        case .downloaded: break
-        case let .retry(_, at, reason): nextRetry = at.timeIntervalSince1970; lastError = reason
-        case .failed(let reason), .absent(let reason): lastError = reason
-        }
-        try db.execute(sql: """
-            UPDATE recordings SET download_state = ?, attempts = attempts + 1, transient_failures = ?,
-                not_ready_tries = ?, not_ready_since = ?, last_error = ?, next_retry_at = ?,
-                expected_bytes = COALESCE(?, expected_bytes), updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
-            WHERE sid = ?
-            """, arguments: [decision.state.rawValue, memory.transientFailures, memory.notReadyTries,
-                             memory.notReadySince?.timeIntervalSince1970, lastError, nextRetry, expectedBytes,
-                             now.timeIntervalSince1970, attempt.recordingSid])
-        if let file {
-            try db.execute(sql: "UPDATE recordings SET bytes = ?, path = ?, sha256 = ? WHERE sid = ?",
-                           arguments: [file.bytes, file.relativePath, file.sha256, attempt.recordingSid])
-        }
-        if decision.state == .absent {
-            try db.execute(sql: "UPDATE recordings SET status = 'absent' WHERE sid = ?", arguments: [attempt.recordingSid])
-        }
-        return true
+    // MARK: SQLEngine
+
+    public func reading<T>(consistent: Bool, _ body: (any SQLExecutor) throws -> T) throws -> T {
+        try db.read { db in try body(db) }
     }
 
-    /// Metadata fetched during a download refreshes what sync stored.
-    public func refreshRecordingMetadata(_ r: TwilioRecording, now: Date = Date()) throws {
-        try db.write { db in
-            try db.execute(sql: """
-                UPDATE recordings SET status = ?, duration_s = COALESCE(?, duration_s), channels = COALESCE(?, channels),
-                    error_code = ?, uri = COALESCE(?, uri), call_sid = COALESCE(call_sid, ?), start_time = COALESCE(?, start_time),
-                    metadata_at = ?
-                WHERE sid = ?
-                """, arguments: [r.status ?? "", r.durationS, r.channels, r.errorCode, r.uri, r.callSid,
-                                 r.startTime?.timeIntervalSince1970, now.timeIntervalSince1970, r.sid])
-            try Store.writeEncryption(r.encryptionDetails, status: nil, errorCode: nil, recordingSid: r.sid, now: now, db)  // #15
-        }
+    public func writing<T>(quiet: Bool, _ body: (any SQLExecutor) throws -> T) throws -> T {
+        try db.write { db in try body(db) }
     }
 
-    public func attempts(ofRecording sid: String) throws -> [DownloadAttempt] {
-        try db.read { db in
-            try Self.attempts(db, ofRecording: sid)
-        }
-    }
+    public var skipLocked: String { "" }
+    /// One machine's file: every file it recorded is here.
+    public var isShared: Bool { false }
 }
+
+extension Store: SQLEngine {}
 
 /// A file the downloader saved under its final name.
 public struct SavedFile: Sendable, Equatable {
@@ -326,17 +135,5 @@ public struct StoredRecording: Sendable, Equatable {
                              notReadySince: r.notReadySince, completedAt: completed)
         lastError = r.lastError; nextRetryAt = r.nextRetryAt
         fileName = r.fileName; leaseOwner = r.leaseOwner; metadataAt = r.metadataAt
-    }
-}
-
-extension Store {
-    /// A call's recordings, the primary (earliest) first.
-    static func recordings(_ db: Database, ofCall callSid: String) throws -> [StoredRecording] {
-        try RecordingRecord.filter(Column("call_sid") == callSid).order(SQL("COALESCE(date_created, 0)"), Column("sid"))
-            .fetchAll(db).map(StoredRecording.init)
-    }
-
-    static func attempts(_ db: Database, ofRecording sid: String) throws -> [DownloadAttempt] {
-        try DownloadAttemptRecord.filter(Column("recording_sid") == sid).order(Column("id")).fetchAll(db).map(\.attempt)
     }
 }

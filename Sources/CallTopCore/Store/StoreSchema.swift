@@ -233,6 +233,21 @@ enum StoreSchema {
         }
         register("v6: encryption details (#15)", Store.encryptionMigration)
         register("v7: workers, named leases, transcription fences", Store.workerMigration)
+        register("v8: outbox claims, recording copies (team mode)") { db in
+            try db.execute(sql: """
+                -- A delivery being sent is claimed, so two serve processes never send it at once.
+                ALTER TABLE webhook_outbox ADD COLUMN lease_owner TEXT;
+                ALTER TABLE webhook_outbox ADD COLUMN lease_expires_at REAL;
+
+                -- Which machines (host and data dir) hold a verified copy of a recording's file.
+                CREATE TABLE recording_copies (
+                    recording_sid TEXT NOT NULL,
+                    holder TEXT NOT NULL,
+                    copied_at REAL NOT NULL,
+                    PRIMARY KEY (recording_sid, holder)
+                );
+                """)
+        }
         return list
     }
 }

@@ -9,15 +9,18 @@ public final class TranscriptionService: Sendable {
     public let worker: SpeechWorker
     let store: any CallStore
     let downloads: DownloadRunner?
+    /// Fetches a recording another machine downloaded (team mode without shared storage).
+    let copies: RecordingDownloader?
     let logger: Logger
     let bus: EventBus?
     let model: String
 
-    public init(worker: SpeechWorker, store: any CallStore, downloads: DownloadRunner?, logger: Logger, bus: EventBus? = nil,
-                model: String = SpeechEnvironment.defaultModel) {
+    public init(worker: SpeechWorker, store: any CallStore, downloads: DownloadRunner?, copies: RecordingDownloader? = nil,
+                logger: Logger, bus: EventBus? = nil, model: String = SpeechEnvironment.defaultModel) {
         self.worker = worker
         self.store = store
         self.downloads = downloads
+        self.copies = copies ?? downloads?.downloader
         self.logger = logger
         self.bus = bus
         self.model = model
@@ -81,6 +84,7 @@ public final class TranscriptionService: Sendable {
             throw .busy("\(callSid) is being transcribed by another calltop process")
         }
         bus?.emit(.callChanged(callSid: callSid))
+        try await ensureLocalFile(recording, claim: claim)
         // #15: a recording kept only encrypted is decrypted to a private temporary file for the worker.
         let (audio, cleanup) = try audioForWorker(path, recordingSid: recording.sid, callSid: callSid)
         defer { cleanup() }

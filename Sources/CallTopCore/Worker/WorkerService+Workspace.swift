@@ -20,14 +20,14 @@ extension WorkerService {
         if settings.transcriptions > 0, let problem = speech.installationProblem() {
             throw SetupError.noSpeechEngine(problem.description)
         }
-        let store = try Store(dataDir: workspace.dataDir, owner: owner, lease: LeaseTerms(duration: settings.leaseSeconds))
+        let store = try workspace.store.handle(owner: owner, lease: LeaseTerms(duration: settings.leaseSeconds))
         let client = try workspace.client()
         let downloader = RecordingDownloader(client: client, store: store, logger: workspace.logger, bus: workspace.bus)
         let transcribers = (0..<settings.transcriptions).map { _ in
             var configuration = SpeechWorker.Configuration(environment: speech)
             configuration.preload = [settings.model]
             return TranscriptionService(worker: SpeechWorker(configuration: configuration, logger: workspace.logger), store: store,
-                                        downloads: nil, logger: workspace.logger, bus: workspace.bus, model: settings.model)
+                                        downloads: nil, copies: downloader, logger: workspace.logger, bus: workspace.bus, model: settings.model)
         }
         return WorkerService(settings: settings, store: store,
                              sync: SyncService(client: client, store: store, logger: workspace.logger, bus: workspace.bus),

@@ -106,20 +106,18 @@ public final class WorkerService: Service, Sendable {
     /// Looks for work every poll interval, or sooner when a job ends.
     func claimLoop() async {
         while !isStopping {
-            claimTick()
+            await claimTick()
             await pause(settings.pollInterval)
         }
     }
 
     /// One round: take back abandoned work, queue transcriptions, fill free slots.
-    func claimTick() {
+    func claimTick() async {
         let t = clock.now()
         noting("take back abandoned work") { try store.reclaimAbandonedWork(now: t) }
         let (downloading, transcribing) = state.withLock { ($0.downloads, Set($0.transcriptions.keys)) }
         let freeDownloads = settings.downloads - downloading.count
-        if freeDownloads > 0, let due = noting("read the due downloads", { try store.dueRecordingSids(now: t) }) {
-            for sid in ClaimPlan.pick(due, running: downloading, slots: settings.downloads, free: freeDownloads) { startDownload(sid) }
-        }
+        if freeDownloads > 0 { await claimDownloads(freeDownloads, now: t) }
         let freeTranscriptions = transcribers.count - transcribing.count
         guard freeTranscriptions > 0 else { return }
         noting("queue downloaded calls for transcription") { try store.enqueueDownloadedForTranscription(now: t) }
@@ -173,10 +171,22 @@ public final class WorkerService: Service, Sendable {
 
     // MARK: Jobs
 
-    func startDownload(_ sid: String) {
+    /// Claims a batch of due downloads in one statement (disjoint from other
+    /// workers' batches) and starts each.
+    func claimDownloads(_ count: Int, now: Date) async {
+        let claimed: [StoredRecording]
+        do { claimed = try await store.claimDueDownloads(limit: count, now: now) } catch {
+            logger.warning("[WORKER] \(settings.name): could not claim downloads: \(error); trying again next round")
+            return
+        }
+        for recording in claimed { startDownload(recording) }
+    }
+
+    func startDownload(_ recording: StoredRecording) {
+        let sid = recording.sid
         state.withLock { _ = $0.downloads.insert(sid) }
         Task { [self] in
-            let decision = await downloader.attempt(sid)
+            let decision: DownloadDecision? = await downloader.attempt(claimed: recording)
             state.withLock { s in
                 s.downloads.remove(sid)
                 s.wake = true
@@ -237,12 +247,20 @@ public final class WorkerService: Service, Sendable {
     /// the claim loop's) when a job ends.
     func pause(_ seconds: TimeInterval, consumingWake: Bool = true) async {
         let until = Date().addingTimeInterval(seconds)
+        // Another process's commit (a dashboard's retry, serve's callback) wakes the claim loop:
+        // on PostgreSQL the stamp is LISTEN/NOTIFY's counter, on SQLite a stat of the WAL.
+        var changes = consumingWake ? ChangeDetector(store.changeStamp()) : nil
+        var nextLook = Date().addingTimeInterval(0.2)
         while Date() < until {
             let woken = state.withLock { s in
                 defer { if consumingWake { s.wake = false } }
                 return s.stopping || (consumingWake && s.wake)
             }
             if woken { return }
+            if Date() >= nextLook, changes != nil {
+                if changes?.changed(store.changeStamp()) == true { return }
+                nextLook = Date().addingTimeInterval(0.2)
+            }
             try? await Task.sleep(for: .milliseconds(Int(min(50, max(1, until.timeIntervalSinceNow * 1000)))))
         }
     }

@@ -2,8 +2,8 @@ import CallTopCore
 import Foundation
 
 /// The tables `serve` adds to the store: recording callbacks, realtime
-/// segments, settlements, the outbox and cross-checks. `Store` (SQLite)
-/// implements it; a second engine implements it next to `CallStore`.
+/// segments, settlements, the outbox and cross-checks. Both engines, `Store`
+/// (SQLite) and `PostgresStore`, implement it (`WebhookStore+SQLEngine`).
 /// Deliveries are queued by compare-and-set on the settlement's delivered
 /// version, so no version is ever queued twice.
 public protocol WebhookStore: CallStore {
@@ -22,6 +22,8 @@ public protocol WebhookStore: CallStore {
     func unsettledRecordings() throws -> [(callSid: String, recordingSid: String)]
 
     func dueDeliveries(now: Date, limit: Int) throws -> [OutboxDelivery]
+    /// The due deliveries this process may send now, each leased to it while it sends.
+    func claimDueDeliveries(now: Date, limit: Int) throws -> [OutboxDelivery]
     func nextDeliveryAttempt() throws -> Date?
     func markDelivered(_ id: Int64, now: Date) throws
     func markDeliveryFailed(_ id: Int64, error: String, nextAttemptAt: Date) throws
@@ -42,3 +44,14 @@ extension WebhookStore {
 }
 
 extension Store: WebhookStore {}
+extension PostgresStore: WebhookStore {}
+
+extension Workspace {
+    /// serve's view of the workspace's store (either engine).
+    public var webhookStore: any WebhookStore {
+        guard let store = store as? any WebhookStore else {
+            preconditionFailure("\(type(of: store)) does not implement WebhookStore: every engine must")
+        }
+        return store
+    }
+}
