@@ -10,7 +10,7 @@ DESTDIR ?=
 # The binary `make install` installs; empty builds .build/release/calltop (tests pass the debug one).
 INSTALL_BINARY ?=
 
-.PHONY: setup setup-system setup-speech build demo test test-swift test-speech test-install bench clean install uninstall
+.PHONY: setup setup-system setup-speech build demo demo-team test test-swift test-speech test-install bench clean install uninstall
 
 setup: setup-system setup-speech
 
@@ -25,6 +25,10 @@ build: setup-system
 
 demo: setup build
 	.build/debug/calltop demo
+
+# Team mode on one machine: a throwaway PostgreSQL, the simulator, three workers and the dashboard.
+demo-team: setup build
+	@bash scripts/demo-team.sh
 
 test: setup
 	swift build --build-tests $(SWIFT_FLAGS)
