@@ -7,6 +7,7 @@
 #   pg-throwaway.sh start DIR [--watch PID]   prints `URL postgres://…` and `PORT n`;
 #                                             with --watch, stops and deletes the cluster once PID exits
 #   pg-throwaway.sh createdb DIR NAME         creates database NAME; prints its URL
+#   pg-throwaway.sh restart DIR SECONDS       stops the server, waits, starts it again on the same port (tests of outages)
 #   pg-throwaway.sh stop DIR                  stops the server and deletes DIR
 set -euo pipefail
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
@@ -19,7 +20,7 @@ as_server() {
 }
 
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '6,10p' "$0" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '6,11p' "$0" >&2; exit 2; }
 
 case "$cmd" in
 start)
@@ -33,9 +34,9 @@ start)
   as_server bash -c "umask 077; printf '%s\n' '$password' > '$dir/pwfile'"
   as_server "$bin/initdb" -D "$dir/data" -U calltop --pwfile="$dir/pwfile" --auth-host=scram-sha-256 --auth-local=scram-sha-256 \
     -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-  as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-    start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+  options="-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+  printf '%s\n' "$options" > "$dir/.options"
+  as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
   printf '%s\n%s\n' "$port" "$password" > "$dir/.endpoint"
   PGPASSWORD=$password "$bin/psql" -qAt -h 127.0.0.1 -p "$port" -U calltop -d postgres -c "CREATE DATABASE calltop" >/dev/null
   if [ -n "$watch" ]; then
@@ -51,11 +52,17 @@ createdb)
   PGPASSWORD=$password "$bin/psql" -qAt -h 127.0.0.1 -p "$port" -U calltop -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null
   echo "URL postgres://calltop:$password@127.0.0.1:$port/$name?sslmode=disable"
   ;;
+restart)
+  seconds=${3:?restart needs SECONDS}
+  as_server "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+  sleep "$seconds"
+  as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(cat "$dir/.options")" start >/dev/null
+  ;;
 stop)
   if [ -d "$dir/data" ]; then as_server "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
   rm -rf "$dir"
   ;;
 *)
-  sed -n '6,10p' "$0" >&2; exit 2
+  sed -n '6,11p' "$0" >&2; exit 2
   ;;
 esac

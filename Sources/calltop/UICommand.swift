@@ -25,13 +25,17 @@ struct DashboardOptions: ParsableArguments {
             throw CommandFailure("the dashboard needs a terminal; for scripts use `calltop list` (add --json for machines)")
         }
         let theme = try Theme.forCommandLine(self.theme)
+        // Team mode: workers download and transcribe; this dashboard only queues work for them,
+        // so it needs no speech engine of its own.
+        let teamMode = workspace.store is PostgresStore
         let speech = SpeechEnvironment.locate()
-        let speechProblem = speech.installationProblem()
+        let speechProblem = teamMode ? nil : speech.installationProblem()
         let context = DashboardContext(
             accountSid: workspace.credentials?.accountSid ?? "-", apiHost: workspace.host.hostName, isDemo: isDemo,
             readonly: readonly, refreshSeconds: refresh, transcriptionAvailable: speechProblem == nil,
-            transcriptionUnavailableReason: speechProblem?.description, region: workspace.host.region)
-        let transcription = speechProblem == nil && !readonly ? workspace.transcriptionService(speech: speech) : nil
+            transcriptionUnavailableReason: speechProblem?.description, region: workspace.host.region,
+            storeEngine: teamMode ? "postgres" : "sqlite", teamMode: teamMode)
+        let transcription = !teamMode && speechProblem == nil && !readonly ? workspace.transcriptionService(speech: speech) : nil
         try await withSpeechWorker(transcription?.worker) {
             let services = StoreDashboardServices(workspace: workspace, context: context, transcription: transcription)
             services.startDownloads()

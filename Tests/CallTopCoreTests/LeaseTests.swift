@@ -37,7 +37,7 @@ import Testing
         let theirs = try Store(dataDir: dir, owner: Self.otherHost)
         _ = try #require(try mine.claimDownload(sid, now: now))
         let later = now.addingTimeInterval(mine.lease.duration - 1)
-        try mine.renewLeases(now: later)
+        try mine.renewLeases([.download(recordingSid: sid)], now: later)
         #expect(try theirs.claimDownload(sid, now: now.addingTimeInterval(mine.lease.duration + 5)) == nil)  // renewed: still ours
         let expired = later.addingTimeInterval(mine.lease.duration + 1)
         #expect(try theirs.dueRecordingSids(now: expired) == [sid])

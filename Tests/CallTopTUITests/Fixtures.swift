@@ -14,9 +14,32 @@ enum Fixture {
         return prefix + String(repeating: "0", count: 32 - hex.count) + hex
     }
 
-    static func context(readonly: Bool = false, transcription: Bool = true, demo: Bool = true) -> DashboardContext {
+    static func context(readonly: Bool = false, transcription: Bool = true, demo: Bool = true, team: Bool = false) -> DashboardContext {
         DashboardContext(accountSid: account, apiHost: "api.dublin.ie1.twilio.com", isDemo: demo, readonly: readonly,
-                         refreshSeconds: 30, transcriptionAvailable: transcription)
+                         refreshSeconds: 30, transcriptionAvailable: transcription,
+                         storeEngine: team ? "postgres" : "sqlite", teamMode: team)
+    }
+
+    /// Workers as the store lists them (by name): three live (two of them
+    /// busy), one gone silent, one stopped, and one whose name holds an escape.
+    static func workers() -> [WorkerRecord] {
+        func worker(_ name: String, host: String, beat: TimeInterval, running: Int, done: Int, failures: Int = 0,
+                    stopped: Bool = false) -> WorkerRecord {
+            var w = WorkerRecord(name: name, owner: LeaseOwner(host: host, pid: 4100, token: "0a0b0c0d"), version: "0.9.0",
+                                 startedAt: now.addingTimeInterval(-3 * 3600), downloadSlots: 4, transcriptionSlots: 1)
+            w.heartbeatAt = now.addingTimeInterval(-beat)
+            w.jobsRunning = running; w.jobsDone = done; w.failures = failures
+            if stopped { w.state = .stopped; w.stoppedAt = w.heartbeatAt }
+            return w
+        }
+        return [
+            worker("bad\u{1b}[2Jname", host: "build-04.example.net", beat: 9, running: 0, done: 0, stopped: true),
+            worker("gpu-transcriber", host: "gpu-01.example.net", beat: 5, running: 1, done: 9),
+            worker("old-laptop", host: "laptop.local", beat: 7_500, running: 0, done: 230, failures: 12, stopped: true),
+            worker("worker-a", host: "build-01.example.net", beat: 3, running: 2, done: 41, failures: 1),
+            worker("worker-b", host: "build-02.example.net", beat: 1, running: 0, done: 17),
+            worker("worker-c", host: "build-03.example.net", beat: 47, running: 1, done: 5),
+        ]
     }
 
     /// One call in each state the dashboard distinguishes, newest first.
@@ -73,9 +96,9 @@ enum Fixture {
     /// A state with the fixture rows loaded, a fresh sync and a terminal size.
     static func state(
         rows: [CallRow] = Fixture.rows(), size: TerminalSize = TerminalSize(columns: 120, rows: 40),
-        readonly: Bool = false, transcription: Bool = true
+        readonly: Bool = false, transcription: Bool = true, team: Bool = false
     ) -> DashboardState {
-        var state = DashboardState(context: context(readonly: readonly, transcription: transcription))
+        var state = DashboardState(context: context(readonly: readonly, transcription: transcription, team: team))
         _ = update(&state, .resize(size))
         _ = update(&state, .tick(now: now.addingTimeInterval(-12)))
         _ = update(&state, .syncCompleted(at: now.addingTimeInterval(-12)))

@@ -176,3 +176,41 @@ import Testing
         #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
     }
 }
+
+/// The database going away under running processes.
+@Suite(.serialized) struct TeamModeOutageTests {
+    @Test(.timeLimit(.minutes(4)))
+    func aWorkerRidesOutADatabaseRestartAndLosesNothing() async throws {
+        let cluster = try ThrowawayPostgres.startPrivate()
+        let simulator = TwilioSimulator(config: SimulatorConfig(callCount: 6, scenarios: [ScenarioRule(.slow(bytesPerSecond: 60_000))]))
+        _ = try await simulator.start()
+        defer { Task { await simulator.stop() } }
+        let env = ["CALLTOP_DATABASE_URL": cluster.urlText, "CALLTOP_API_BASE_URL": simulator.baseURL,
+                   "TWILIO_ACCOUNT_SID": SimulatorConfig.defaultAccountSid, "TWILIO_AUTH_TOKEN": SimulatorConfig.defaultAuthToken,
+                   "CALLTOP_HOME": NSTemporaryDirectory() + "calltop-team-outage-\(UUID().uuidString.prefix(8))"]
+        let worker = try WorkerProcess(env: env, arguments: ["--downloads", "1", "--transcriptions", "0", "--sync-interval", "2",
+                                                             "--lease-seconds", "5", "--name", "steady"])
+        let completed = simulator.recordings().filter { $0.status == "completed" }
+        func downloaded() -> Int {
+            // A fresh connection each look: the test's own view must not depend on surviving the outage.
+            guard let store = try? PostgresStore(url: cluster.url, dataDir: URL(fileURLWithPath: NSTemporaryDirectory())) else { return -1 }
+            defer { store.close() }
+            return completed.filter { (try? store.recording($0.sid)?.downloadState) == .downloaded }.count
+        }
+        var seen = 0
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, seen < 1 { seen = downloaded(); try await Task.sleep(for: .milliseconds(200)) }
+        #expect(seen >= 1 && seen < completed.count, "the outage should land mid-run (\(seen) of \(completed.count))")
+        try cluster.restart(downFor: 3)
+        var all = false
+        let after = Date().addingTimeInterval(150)
+        while Date() < after, !all { all = downloaded() == completed.count; try await Task.sleep(for: .milliseconds(500)) }
+        let log = (try? String(contentsOf: URL(fileURLWithPath: env["CALLTOP_HOME"]! + "/logs/calltop.log"), encoding: .utf8)) ?? ""
+        #expect(all, "\(downloaded()) of \(completed.count): \(worker.stderr)\n\(log.suffix(3000))")
+        #expect(worker.process.isRunning, "the worker must survive the outage: \(worker.stderr)")
+        let (status, _) = worker.terminate()
+        #expect(status == 0, "\(worker.stderr)")
+        #expect(log.contains("could not") || worker.stderr.contains("could not"), "the outage is logged")
+        #expect(!log.contains(cluster.url.password ?? "-"), "the password never reaches the log")
+    }
+}

@@ -28,6 +28,14 @@ public final class ThrowawayPostgres: Sendable {
             .appendingPathComponent("scripts/pg-throwaway.sh")
     }
 
+    /// A cluster of the caller's own (a test that stops its server must not stop everyone's).
+    public static func startPrivate() throws -> ThrowawayPostgres { try ThrowawayPostgres() }
+
+    /// Stops the server, waits `seconds`, and starts it again on the same port: an outage.
+    public func restart(downFor seconds: Int) throws {
+        _ = try Self.run(["restart", directory.path, String(seconds)])
+    }
+
     private init() throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("calltop-pg-\(UUID().uuidString.prefix(8))")
         let out = try Self.run(["start", directory.path, "--watch", String(getpid())])

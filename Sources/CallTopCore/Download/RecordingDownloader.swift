@@ -67,7 +67,7 @@ public final class RecordingDownloader: Sendable {
         let callSid = stored.callSid
         if let callSid { bus?.emit(.callChanged(callSid: callSid)) }
 
-        let outcome = await store.keepingLeasesAlive { () async -> DownloadAttemptMachine.Outcome in
+        let outcome = await store.keepingLeaseAlive(on: .download(recordingSid: sid)) { () async -> DownloadAttemptMachine.Outcome in
             await perform(&stored)
         }
         let (result, saved, received) = (outcome.result, outcome.file, outcome.bytes)
@@ -77,12 +77,25 @@ public final class RecordingDownloader: Sendable {
         let attempt = DownloadAttempt(recordingSid: sid, startedAt: started, httpStatus: outcome.httpStatus,
                                       twilioCode: outcome.twilioCode, bytes: received,
                                       durationMs: Int(clock.now().timeIntervalSince(started) * 1000), error: Self.errorText(decision))
-        do {
-            if try await !store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: outcome.expectedBytes, now: clock.now()) {
-                logger.warning("\(sid): another process took this download over after our claim expired; its result stands")
+        // The store may be down for a moment (a database restart): the file is saved, so
+        // keep trying to record it, under a renewed lease, rather than fetch it again later.
+        var tries = 0
+        while true {
+            do {
+                if try await !store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: outcome.expectedBytes, now: clock.now()) {
+                    logger.warning("\(sid): another process took this download over after our claim expired; its result stands")
+                }
+                break
+            } catch {
+                tries += 1
+                guard tries < Self.recordTries else {
+                    logger.error("could not store the attempt for \(sid) (\(tries) tries): \(error); its claim expires and it is tried again")
+                    break
+                }
+                logger.warning("could not store the attempt for \(sid): \(error); trying again in 1 s")
+                try? await Task.sleep(for: .seconds(1))
+                try? store.renewLeases([.download(recordingSid: sid)], now: clock.now())
             }
-        } catch {
-            logger.error("could not store the attempt for \(sid): \(error)")
         }
         CallTopMetrics.downloadFinished(decision, bytes: received, duration: clock.now().timeIntervalSince(started))
         if let callSid { bus?.emit(.callChanged(callSid: callSid)) }
@@ -108,6 +121,9 @@ public final class RecordingDownloader: Sendable {
         logger.info("[OFFLINE_STT] Recording copied to this machine: \(file.relativePath) (\(file.bytes) bytes, sha256 matches)")
         return .success(file)
     }
+
+    /// How many times an attempt's outcome is offered to a store that fails (one a second).
+    static let recordTries = 30
 
     static func errorText(_ decision: DownloadDecision) -> String? {
         switch decision {

@@ -70,7 +70,8 @@ public protocol CallStore: AnyObject, Sendable {
     func encryptionDetails(of recordingSid: String) throws -> EncryptionDetails?
 
     // Leases
-    func renewLeases(now: Date) throws
+    /// Renews the leases of these jobs, if this owner still holds them.
+    func renewLeases(_ jobs: [LeasedJob], now: Date) throws
     @discardableResult func reclaimAbandonedWork(now: Date) throws -> Int
     func claimTranscription(_ callSid: String, now: Date) throws -> Bool
 
@@ -122,14 +123,14 @@ extension CallStore {
         try setTranscriptionJob(callSid, state: state, error: nil, now: now)
     }
 
-    /// Runs `body` while renewing this owner's leases every `lease.renewEvery`
-    /// on a task of its own, so long work (a 10-minute transcription) keeps its claim.
-    public func keepingLeasesAlive<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
+    /// Runs `body` while renewing `job`'s lease every `lease.renewEvery` on a task
+    /// of its own, so long work (a 10-minute transcription) keeps its claim.
+    public func keepingLeaseAlive<T, E: Error>(on job: LeasedJob, _ body: () async throws(E) -> T) async throws(E) -> T {
         let renewal = Task { [self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(lease.renewEvery))
                 if Task.isCancelled { break }
-                do { try renewLeases(now: Date()) } catch { continue }  // a busy store: the next round renews
+                do { try renewLeases([job], now: Date()) } catch { continue }  // a busy store: the next round renews
             }
         }
         defer { renewal.cancel() }
@@ -138,3 +139,9 @@ extension CallStore {
 }
 
 extension Store: CallStore {}
+
+/// A claimed job whose lease its holder renews while it works.
+public enum LeasedJob: Sendable, Equatable {
+    case download(recordingSid: String)
+    case transcription(callSid: String)
+}

@@ -165,8 +165,9 @@ extension CallStore where Self: SQLEngine {
 
     // MARK: Leases
 
-    public func renewLeases(now: Date) throws {
-        try writing(quiet: true) { s in try StoreTransactions.renewLeases(s, owner: owner, lease: lease, now: now) }
+    public func renewLeases(_ jobs: [LeasedJob], now: Date) throws {
+        guard !jobs.isEmpty else { return }
+        try writing(quiet: true) { s in try StoreTransactions.renewLeases(s, owner: owner, lease: lease, jobs: jobs, now: now) }
     }
 
     @discardableResult

@@ -13,12 +13,13 @@ extension Store {
                 sql += " WHERE EXISTS (SELECT 1 FROM recordings s WHERE s.call_sid = c.sid AND s.download_state = ?)"
                 args += [state.rawValue]
             }
-            sql += " ORDER BY c.start_time DESC, c.sid DESC"
+            sql += StoreSQL.callRowsOrder
             if let limit { sql += " LIMIT \(max(0, limit))" }
             var rows: [CallRow] = []
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
             while let row = try cursor.next() { rows.append(CallRow(listRow: row)) }
             if withRecordings { try StoreTransactions.attachRecordings(db, to: &rows) }
+            try StoreTransactions.attachWorkers(db, to: &rows)
             return rows
         }
     }

@@ -119,9 +119,9 @@ enum StoreSQL {
         """
     }
 
-    /// until, owner.
-    static let renewDownloadLeases = "UPDATE recordings SET lease_expires_at = ? WHERE lease_owner = ? AND download_state = 'downloading'"
-    static let renewTranscriptionLeases = "UPDATE transcription_jobs SET lease_expires_at = ? WHERE lease_owner = ? AND state = 'running'"
+    /// until, owner, key: one job's lease, renewed only by its holder while it works on it.
+    static let renewDownloadLease = "UPDATE recordings SET lease_expires_at = ? WHERE lease_owner = ? AND sid = ? AND download_state = 'downloading'"
+    static let renewTranscriptionLease = "UPDATE transcription_jobs SET lease_expires_at = ? WHERE lease_owner = ? AND call_sid = ? AND state = 'running'"
 
     /// The tables whose rows are claimed under a lease, and how each names its running state.
     static let claimTables: [(table: String, key: String, stateColumn: String, running: String)] = [
@@ -222,7 +222,9 @@ enum StoreSQL {
 
     // MARK: Workers and named leases
 
-    /// name, owner, host, pid, version, started, now, download slots, transcription slots.
+    /// Takes a worker name: name, owner, host, pid, version, started, now, download slots, transcription slots,
+    /// then the takeover test: stale before (heartbeat older than a lease), the owner judged gone ('' if none).
+    /// A live owner's row is left alone (0 rows): two workers starting under one name cannot both win.
     static let registerWorker = """
         INSERT INTO workers(name, owner, host, pid, version, started_at, heartbeat_at, state,
             download_slots, transcription_slots, jobs_running, jobs_done, failures, stopped_at)
@@ -231,6 +233,7 @@ enum StoreSQL {
             version = excluded.version, started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, state = 'running',
             download_slots = excluded.download_slots, transcription_slots = excluded.transcription_slots,
             jobs_running = 0, jobs_done = 0, failures = 0, stopped_at = NULL
+        WHERE workers.owner = excluded.owner OR workers.state = 'stopped' OR workers.heartbeat_at < ? OR workers.owner = ?
         """
 
     /// now, running, done, failures, name, owner.
@@ -299,6 +302,10 @@ enum StoreSQL {
         LEFT JOIN transcripts o ON o.call_sid = c.sid AND o.source = 'offline' AND o.origin = ''
         LEFT JOIN transcript_crosschecks x ON x.call_sid = c.sid
         """
+
+    /// Newest first; a call whose start is unknown (a callback came before sync) last,
+    /// on both engines (PostgreSQL would put it first). SQLite still reads it off its index.
+    static let callRowsOrder = " ORDER BY c.start_time DESC NULLS LAST, c.sid DESC"
 
     // MARK: Operations
 

@@ -93,7 +93,7 @@ public final class TranscriptionService: Sendable {
         let started = Date()
         let transcript: OfflineTranscript
         do throws(SpeechWorkerError) {
-            transcript = try await store.keepingLeasesAlive { () async throws(SpeechWorkerError) -> OfflineTranscript in
+            transcript = try await store.keepingLeaseAlive(on: .transcription(callSid: callSid)) { () async throws(SpeechWorkerError) -> OfflineTranscript in
                 try await worker.transcribe(request) { p in
                     progress(p.fraction)
                     bus?.emit(.transcriptionProgress(callSid: callSid, fraction: p.fraction))

@@ -134,7 +134,10 @@ public final class WorkerService: Service, Sendable {
     func heartbeatLoop() async {
         while !Task.isCancelled {
             let t = clock.now()
-            noting("renew this worker's leases") { try store.renewLeases(now: t) }
+            let jobs = state.withLock { s in
+                s.downloads.map { LeasedJob.download(recordingSid: $0) } + s.transcriptions.keys.map { LeasedJob.transcription(callSid: $0) }
+            }
+            noting("renew this worker's leases") { try store.renewLeases(jobs, now: t) }
             if holdsSyncLease, noting("renew the sync lease", { try store.holdLease(Self.syncLeaseName, duration: settings.leaseSeconds, now: t) }) != true {
                 state.withLock { $0.holdsSyncLease = false }
             }

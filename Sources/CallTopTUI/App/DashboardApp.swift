@@ -115,28 +115,31 @@ final class DashboardRuntime {
         let inbox = self.inbox
         let id = UUID()
         tasks[id] = Task.detached { [weak self] in
-            let result = await Self.execute(effect, services: services)
-            inbox.post(result)
+            for result in await Self.execute(effect, services: services) { inbox.post(result) }
             await self?.finished(id)
         }
     }
 
     private func finished(_ id: UUID) { tasks[id] = nil }
 
-    private nonisolated static func execute(_ effect: DashboardEffect, services: any DashboardServices) async -> DashboardEvent {
+    private nonisolated static func execute(_ effect: DashboardEffect, services: any DashboardServices) async -> [DashboardEvent] {
         do {
             switch effect {
             case .loadRows:
-                return .rowsLoaded(try await services.loadRows())
+                // The workers come with every row load, so the same refreshes and change events update both.
+                // Without them the rows still load; a store that cannot be read says so through the rows.
+                let workers = try? await services.loadWorkers()
+                let rows = try await services.loadRows()
+                return (workers.map { [.workersLoaded($0)] } ?? []) + [.rowsLoaded(rows)]
             case .loadFirstPage:
                 // Enough rows for the tallest terminal; the full list follows.
-                guard let page = try await services.loadFirstPage(limit: 300) else { return .effectFinished(effect) }
-                return .firstPageLoaded(page)
+                guard let page = try await services.loadFirstPage(limit: 300) else { return [.effectFinished(effect)] }
+                return [.firstPageLoaded(page)]
             case .loadDetail(let sid):
-                return .detailLoaded(try await services.loadDetail(callSid: sid))
+                return [.detailLoaded(try await services.loadDetail(callSid: sid))]
             case .sync:
                 try await services.sync()
-                return .syncCompleted(at: Date())
+                return [.syncCompleted(at: Date())]
             case .download(let sids), .retry(let sids):
                 await services.download(callSids: sids)
             case .retryAllFailed:
@@ -146,9 +149,9 @@ final class DashboardRuntime {
             case .quit, .redraw, .copyToClipboard, .openURL:
                 break
             }
-            return .effectFinished(effect)
+            return [.effectFinished(effect)]
         } catch {
-            return .effectFailed(effect, message: describe(error))
+            return [.effectFailed(effect, message: describe(error))]
         }
     }
 

@@ -12,6 +12,8 @@ public protocol DashboardServices: Sendable {
     func loadRows() async throws -> [CallRow]
     /// The newest `limit` calls with exact totals, or nil (then only `loadRows` is used).
     func loadFirstPage(limit: Int) async throws -> ListPage?
+    /// The workers sharing the store (`calltop worker`), loaded with the rows.
+    func loadWorkers() async throws -> [WorkerRecord]
     /// nil when the call is no longer in the store.
     func loadDetail(callSid: String) async throws -> CallDetail?
     /// Pulls calls and recording metadata from Twilio into the store.
@@ -41,4 +43,6 @@ public struct ListPage: Sendable, Equatable {
 extension DashboardServices {
     /// Services that can load everything quickly need not offer a first page.
     public func loadFirstPage(limit: Int) async throws -> ListPage? { nil }
+    /// Services without workers (a demo, a test's fake) need not know about them.
+    public func loadWorkers() async throws -> [WorkerRecord] { [] }
 }

@@ -63,6 +63,8 @@ enum Footer {
         switch state.mode {
         case .help:
             return [("Esc", "close help"), ("j/k", "scroll"), ("PgUp/PgDn", "page")]
+        case .workers:
+            return [("Esc", "back"), ("j/k", "scroll"), ("PgUp/PgDn", "page"), ("l", "log"), ("p", "pause")]
         case .confirm:
             return [("y", "yes"), ("n", "no")]
         case .filterInput:
@@ -70,12 +72,15 @@ enum Footer {
         case .main, .detail:
             let inDetail: Bool
             if case .detail = state.mode { inDetail = true } else { inDetail = false }
+            // The workers pane earns footer room once there are workers to show (always in team mode).
+            let showsWorkers = state.context.teamMode || !state.workers.isEmpty
             let bindings = KeyBindings.standard.bindings.filter {
                 $0.footer != nil && (!inDetail || $0.inDetail) && !(state.readonly && $0.changesData)
-                    && !(inDetail == false && $0.action == .back)
+                    && !(inDetail == false && $0.action == .back) && ($0.action != .showWorkers || showsWorkers)
             }
-            let first: Set<DashboardAction> = [.quit, .help]
-            let ordered = bindings.filter { first.contains($0.action) }.reversed() + bindings.filter { !first.contains($0.action) }
+            let first: [DashboardAction] = [.quit, .help, .showWorkers]
+            let ordered = first.compactMap { action in bindings.first { $0.action == action } }
+                + bindings.filter { !first.contains($0.action) }
             return ordered.map { (shortLabel($0.keys[0]), $0.footer!) }
         }
     }

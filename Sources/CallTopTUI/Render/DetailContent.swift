@@ -59,6 +59,7 @@ enum DetailContent {
             field("Ended", format.full(detail.endTime))
         }
         if let row { field("Duration", Formatting.duration(row.durationS)) }
+        if let worker = row?.worker { field("Worker", "held by worker \(worker)", .pending) }
         if let price = detail?.price { field("Price", price) }
 
         guard let detail else {

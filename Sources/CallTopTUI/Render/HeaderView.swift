@@ -2,7 +2,8 @@ import CallTopCore
 import Foundation
 
 /// Three lines: who and where (account, API host, markers); how many
-/// recordings are in each state; how fresh that is and what the list shows.
+/// recordings are in each state; how fresh that is, the workers sharing the
+/// store, and what the list shows.
 enum HeaderView {
     /// Problems first, so a narrow terminal cuts the least urgent counts.
     static let stateOrder: [DownloadState?] = [.failed, .retrying, .notReady, .downloading, .pending, .downloaded, .absent, nil]
@@ -48,7 +49,7 @@ enum HeaderView {
             buffer.draw(line2, row: 1)
         }
 
-        // Line 3: freshness on the left, what the list shows on the right.
+        // Line 3: freshness and the workers on the left, what the list shows on the right.
         var sync: String
         if let last = state.lastSync {
             let age = Formatting.age(now.timeIntervalSince(last))
@@ -56,16 +57,45 @@ enum HeaderView {
         } else {
             sync = state.syncing ? " syncing…" : " not synced yet"
         }
-        sync += state.paused ? " · auto refresh paused" : width >= 80 ? " · refresh every \(state.refreshSeconds)s" : " · every \(state.refreshSeconds)s"
-        if let backlog = state.backlog.label { sync += " · " + backlog }
+        let refresh = state.paused ? " · auto refresh paused"
+            : width >= 80 ? " · refresh every \(state.refreshSeconds)s" : " · every \(state.refreshSeconds)s"
+        let backlog = state.backlog.label.map { " · " + $0 } ?? ""
         var view = ""
         if !state.marks.isEmpty { view += "\(state.marks.count) marked · " }
         if state.stateFilter != .all { view += "show \(state.stateFilter.rawValue) · " }
         if !state.filterText.isEmpty { view += "/\(state.filterText) · " }
         if state.visible.count != state.rows.count { view += "\(state.visible.count) of \(state.rows.count) · " }
         view += "\(state.sort.rawValue) "
-        view = TextFit.truncate(view, to: max(0, width - DisplayWidth.of(sync) - 2))
-        buffer.put(sync, row: 2, column: 0, role: .dim)
+
+        func freshness(team: Span?, withRefresh: Bool) -> StyledLine {
+            var line = [Span(sync + (withRefresh ? refresh : ""), .dim)]
+            if let team { line += [Span(" · ", .dim), team] }
+            return line + [Span(backlog, .dim)]
+        }
+        var line3 = freshness(team: nil, withRefresh: true)
+        if let long = teamText(state, now: now, short: false), let short = teamText(state, now: now, short: true) {
+            // Narrow terminals give up the refresh interval (changes show within a second in team
+            // mode anyway), then the engine's name, before the workers. Paused always stays said.
+            let tries = [freshness(team: long, withRefresh: true), freshness(team: long, withRefresh: state.paused),
+                         freshness(team: short, withRefresh: state.paused)]
+            line3 = tries.first { $0.displayWidth + DisplayWidth.of(view) + 2 <= width } ?? tries[2]
+        }
+        view = TextFit.truncate(view, to: max(0, width - line3.displayWidth - 2))
+        buffer.draw(line3, row: 2)
         buffer.put(view, row: 2, column: width - DisplayWidth.of(view), role: .dim)
+    }
+
+    /// Line 3's word on the workers: the engine and the live workers; in team
+    /// mode with none live, a warning, since nothing will download or transcribe.
+    /// Nil when there is nothing to say (no worker ever, not in team mode).
+    static func teamText(_ state: DashboardState, now: Date, short: Bool) -> Span? {
+        let team = TeamSummary(workers: state.workers, now: now)
+        let engine = state.context.storeEngine
+        if team.live > 0 {
+            let counts = "\(team.live) worker\(team.live == 1 ? "" : "s"), \(team.busy) busy"
+            return Span(short ? counts : "\(engine) · \(counts)", .dim)
+        }
+        guard state.context.teamMode, state.workersLoaded else { return nil }
+        return Span(short ? "no workers" : "\(engine) · no workers", .warning)
     }
 }

@@ -151,6 +151,8 @@ enum ListView {
             if let fraction = state.transcribing[row.callSid] {
                 return ("STT \(Int(fraction * 100))%", .pending)
             }
+            // Team mode: the worker downloading or transcribing the call, where local progress would show.
+            if let worker = row.worker { return ("⚙ " + worker, .pending) }
             // "!" marks a transcript the cross-check flagged; ✓ … ✗ the outbound webhook's delivery.
             let flags = (row.suspect ? "!" : "") + Formatting.deliveryMark(row.delivery)
             return (Formatting.transcriptLabel(row.transcriptSource) + flags,

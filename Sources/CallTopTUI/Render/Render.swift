@@ -19,6 +19,8 @@ public func render(_ state: DashboardState, size: TerminalSize, now: Date, timeZ
         DetailView.draw(state, into: &buffer, layout: layout, format: format)
     case .help:
         HelpView.draw(state, into: &buffer, layout: layout)
+    case .workers:
+        WorkersView.draw(state, into: &buffer, layout: layout, now: now)
     }
     if state.showLog { LogPane.draw(state, into: &buffer, layout: layout) }
     StatusLine.draw(state, into: &buffer, layout: layout, format: format)

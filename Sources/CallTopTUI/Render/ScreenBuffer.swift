@@ -148,6 +148,7 @@ extension StyleRole {
         case .title: return "T"
         case .status: return "s"
         case .error: return "E"
+        case .warning: return "W"
         case .footer: return "F"
         case .footerKey: return "K"
         case .border: return "#"

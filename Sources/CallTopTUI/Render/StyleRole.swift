@@ -23,6 +23,8 @@ public enum StyleRole: String, CaseIterable, Sendable, Hashable {
     case title
     case status
     case error
+    /// Something that will stop work unless someone acts (team mode without a live worker).
+    case warning
     case footer
     case footerKey = "footer_key"
     case border

@@ -74,6 +74,12 @@ public struct DashboardState: Sendable, Equatable {
     public internal(set) var detailScroll = 0
     public internal(set) var helpScroll = 0
 
+    /// The workers sharing the store, as loaded with the last rows.
+    public internal(set) var workers: [WorkerRecord] = []
+    /// Set by the first workers load: before it, "no workers" would be a guess.
+    public internal(set) var workersLoaded = false
+    public internal(set) var workersScroll = 0
+
     public internal(set) var log = LogRing(capacity: 500)
     public internal(set) var showLog = false
     public internal(set) var status: StatusMessage?

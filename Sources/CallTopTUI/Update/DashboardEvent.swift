@@ -8,6 +8,8 @@ public enum DashboardEvent: Sendable {
     case resize(TerminalSize)
     case core(CoreEvent)
     case rowsLoaded([CallRow])
+    /// The workers, loaded with the rows (so they come with every `loadRows`).
+    case workersLoaded([WorkerRecord])
     /// The newest calls and exact totals, while the full list is still loading.
     case firstPageLoaded(ListPage)
     case detailLoaded(CallDetail?)

@@ -6,7 +6,7 @@ public enum DashboardAction: String, Sendable, CaseIterable {
     case filter, cycleStateFilter, cycleSort, toggleMark
     case retry, retryAllFailed, downloadNow, transcribe
     case copySid, openConsole
-    case toggleLog, togglePause, redraw, help, quit
+    case showWorkers, toggleLog, togglePause, redraw, help, quit
 }
 
 public struct KeyBinding: Sendable {
@@ -52,9 +52,9 @@ public struct KeyBindings: Sendable {
 
     public static let standard = KeyBindings([
         .init(action: .moveDown, keys: [.character("j"), .down], section: .navigation,
-              summary: "next call (detail, help: scroll down)", footer: nil, changesData: false, inDetail: false),
+              summary: "next call (detail, help, workers: scroll down)", footer: nil, changesData: false, inDetail: false),
         .init(action: .moveUp, keys: [.character("k"), .up], section: .navigation,
-              summary: "previous call (detail, help: scroll up)", footer: nil, changesData: false, inDetail: false),
+              summary: "previous call (detail, help, workers: scroll up)", footer: nil, changesData: false, inDetail: false),
         .init(action: .pageDown, keys: [.pageDown, .control("f")], section: .navigation,
               summary: "one page down", footer: nil, changesData: false, inDetail: false),
         .init(action: .pageUp, keys: [.pageUp, .control("b")], section: .navigation,
@@ -89,6 +89,9 @@ public struct KeyBindings: Sendable {
         .init(action: .openConsole, keys: [.character("o")], section: .list,
               summary: "the call in the Twilio Console: copied, and opened when a browser is at hand",
               footer: nil, changesData: false, inDetail: false),
+        .init(action: .showWorkers, keys: [.character("w")], section: .view,
+              summary: "the workers sharing the store (calltop worker): heartbeat, state, jobs", footer: "workers",
+              changesData: false, inDetail: false),
         .init(action: .toggleLog, keys: [.character("l")], section: .view,
               summary: "show or hide the log pane ([OFFLINE_STT] lines, live)", footer: "log", changesData: false, inDetail: true),
         .init(action: .togglePause, keys: [.character("p")], section: .view,

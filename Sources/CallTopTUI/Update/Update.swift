@@ -26,6 +26,11 @@ public func update(_ state: inout DashboardState, _ event: DashboardEvent) -> [D
             return requestRows(&state)
         }
         return []
+    case .workersLoaded(let workers):
+        state.workers = workers
+        state.workersLoaded = true
+        clampTextScroll(&state)
+        return []
     case .detailLoaded(let detail):
         guard case .detail(let sid) = state.mode else { return [] }
         if let detail {
@@ -84,6 +89,7 @@ private func requestRows(_ state: inout DashboardState) -> [DashboardEffect] {
 private func reloadDetailIfOpen(_ state: DashboardState) -> [DashboardEffect] {
     if case .detail(let sid) = state.mode { return [.loadDetail(callSid: sid)] }
     if case .help(.detail(let sid)) = state.mode { return [.loadDetail(callSid: sid)] }
+    if case .workers(.detail(let sid)) = state.mode { return [.loadDetail(callSid: sid)] }
     return []
 }
 
@@ -150,6 +156,8 @@ private func handleKey(_ state: inout DashboardState, _ key: Key) -> [DashboardE
         return handleConfirm(&state, key, action)
     case .help(let returnTo):
         return handleHelp(&state, key, returnTo)
+    case .workers(let returnTo):
+        return handleWorkersPane(&state, key, returnTo)
     case .main, .detail:
         break
     }
@@ -294,6 +302,9 @@ private func handleCommonAction(_ state: inout DashboardState, _ action: Dashboa
     case .help:
         state.helpScroll = 0
         state.mode = .help(returnTo: returnTo)
+    case .showWorkers:
+        state.workersScroll = 0
+        state.mode = .workers(returnTo: returnTo)
     case .quit:
         return [.quit]
     default:
@@ -409,17 +420,37 @@ private func handleHelp(_ state: inout DashboardState, _ key: Key, _ returnTo: S
     default:
         if key == .control("c") { return [.quit] }
         // Any other key (Esc, ?, q) closes help rather than acting behind it.
-        switch returnTo {
-        case .main: state.mode = .main
-        case .detail(let sid): state.mode = .detail(callSid: sid)
-        }
+        state.mode = returnTo.mode
         return []
     }
     clampTextScroll(&state)
     return []
 }
 
-/// Keeps detail and help scrolling inside their text.
+/// The workers pane: the scroll keys scroll it; Esc, q and w go back to
+/// where it was opened; the view keys (log, pause, redraw) work as anywhere.
+/// Any other key says how to leave rather than acting on a call out of sight.
+private func handleWorkersPane(_ state: inout DashboardState, _ key: Key, _ returnTo: Screen) -> [DashboardEffect] {
+    if key == .control("c") { return [.quit] }
+    let action = KeyBindings.standard.action(for: key)
+    if let offset = scrolled(state.workersScroll, by: action, page: scrollPage(state)) {
+        state.workersScroll = offset
+        clampTextScroll(&state)
+        return []
+    }
+    switch action {
+    case .back, .quit, .showWorkers:
+        state.mode = returnTo.mode
+        return []
+    case let viewAction? where viewAction == .toggleLog || viewAction == .togglePause || viewAction == .redraw:
+        return handleCommonAction(&state, viewAction, returnTo: returnTo)
+    default:
+        state.setStatus("w, Esc or q closes the workers list")
+        return []
+    }
+}
+
+/// Keeps detail, help and workers scrolling inside their text.
 private func clampTextScroll(_ state: inout DashboardState) {
     let height = state.layout.bodyRows
     let width = state.size.columns
@@ -430,6 +461,9 @@ private func clampTextScroll(_ state: inout DashboardState) {
     if case .help = state.mode {
         let count = HelpContent.lines(width: width).count
         state.helpScroll = min(max(0, state.helpScroll), max(0, count - height))
+    }
+    if case .workers = state.mode {
+        state.workersScroll = min(max(0, state.workersScroll), max(0, state.workers.count - height))
     }
 }
 

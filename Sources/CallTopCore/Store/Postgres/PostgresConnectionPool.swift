@@ -63,14 +63,16 @@ package final class PostgresConnectionPool: Sendable {
 
     /// Runs `body` on a connection of its own; waits while all are lent out.
     /// A connection that broke is dropped; the next caller opens a new one.
-    package func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws(PostgresStoreError) -> T {
+    /// PostgreSQL's errors come out as `PostgresStoreError`; the body's own
+    /// (a worker name already taken, say) come out as they are.
+    package func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         slots.wait()
         defer { slots.signal() }
         let connection = try checkOut()
         defer { checkIn(connection) }
         do {
             return try body(connection)
-        } catch {
+        } catch let error as PSQLError {
             throw PostgresStoreError.from(error, url: url)
         }
     }

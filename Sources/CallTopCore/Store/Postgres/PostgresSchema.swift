@@ -33,7 +33,7 @@ enum PostgresSchema {
                 price_unit text,
                 synced_at double precision NOT NULL
             );
-            CREATE INDEX calls_by_start_sid ON calls(start_time DESC, sid DESC);
+            CREATE INDEX calls_by_start_sid ON calls(start_time DESC NULLS LAST, sid DESC);
 
             CREATE TABLE recordings (
                 sid text PRIMARY KEY,
@@ -217,9 +217,9 @@ enum PostgresSchema {
 
     static let table = "calltop_migrations"
 
-    static func migrate(_ pool: PostgresConnectionPool) throws(PostgresStoreError) {
+    static func migrate(_ pool: PostgresConnectionPool) throws {
         let known = Set(migrations.map(\.name))
-        func check(_ applied: Set<String>) throws(PostgresStoreError) {
+        func check(_ applied: Set<String>) throws {
             if let newer = applied.subtracting(known).sorted().first {
                 throw PostgresStoreError(kind: .schemaTooNew, StoreError.schemaTooNew(newer).description)
             }
@@ -236,7 +236,8 @@ enum PostgresSchema {
                     try s.execute("CREATE TABLE IF NOT EXISTS \(table) (name text PRIMARY KEY, applied_at double precision NOT NULL)")
                 }
                 break
-            } catch where attempt == 0 && (error.sqlState == "23505" || error.sqlState == "42P07") {
+            } catch let error as PostgresStoreError where attempt == 0 && (error.sqlState == "23505" || error.sqlState == "42P07") {
+                _ = error
                 continue
             }
         }
@@ -257,7 +258,7 @@ enum PostgresSchema {
     }
 
     /// The applied migrations, or nil when the table does not exist yet.
-    private static func appliedIfAny(_ pool: PostgresConnectionPool) throws(PostgresStoreError) -> Set<String>? {
+    private static func appliedIfAny(_ pool: PostgresConnectionPool) throws -> Set<String>? {
         try pool.session { s in
             guard try s.scalar("SELECT to_regclass(?)::text", [table]).string != nil else { return nil }
             return Set(try s.query("SELECT name FROM \(table)").compactMap { $0[0].string })
@@ -265,7 +266,7 @@ enum PostgresSchema {
     }
 
     /// The newest migration applied, for `doctor`.
-    static func version(_ pool: PostgresConnectionPool) throws(PostgresStoreError) -> String? {
+    static func version(_ pool: PostgresConnectionPool) throws -> String? {
         try pool.session { s in
             try s.scalar("SELECT name FROM \(table) ORDER BY applied_at DESC, name DESC LIMIT 1").string
         }

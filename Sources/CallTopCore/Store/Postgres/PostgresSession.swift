@@ -90,28 +90,28 @@ package struct PostgresSession {
 
 extension PostgresConnectionPool {
     /// One statement, or several that need not see one moment together.
-    package func session<T>(_ body: (PostgresSession) throws -> T) throws(PostgresStoreError) -> T {
+    package func session<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         try withConnection { try body(PostgresSession(connection: $0, logger: $0.logger)) }
     }
 
     /// Reads that must see one moment of the store (a screen, a command's output).
-    package func read<T>(_ body: (PostgresSession) throws -> T) throws(PostgresStoreError) -> T {
+    package func read<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", notify: false, body)
     }
 
     /// A write: one transaction, committed whole or not at all. `notify` tells
     /// every dashboard and idle worker listening that the store changed.
-    package func write<T>(notify: Bool = true, _ body: (PostgresSession) throws -> T) throws(PostgresStoreError) -> T {
+    package func write<T>(notify: Bool = true, _ body: (PostgresSession) throws -> T) throws -> T {
         try transaction("BEGIN", notify: notify, body)
     }
 
-    private func transaction<T>(_ begin: String, notify: Bool, _ body: (PostgresSession) throws -> T) throws(PostgresStoreError) -> T {
+    private func transaction<T>(_ begin: String, notify: Bool, _ body: (PostgresSession) throws -> T) throws -> T {
         // A pooled connection the server dropped while idle fails at BEGIN, before
         // anything was sent that could have taken effect: one more try, on a new connection.
         var retried = false
         while true {
             var began = false
-            do throws(PostgresStoreError) {
+            do {
                 return try withConnection { connection in
                     let s = PostgresSession(connection: connection, logger: connection.logger)
                     try s.execute(begin)
@@ -126,7 +126,8 @@ extension PostgresConnectionPool {
                         throw error
                     }
                 }
-            } catch where !began && !retried && error.kind == .unreachable {
+            } catch let error as PostgresStoreError where !began && !retried && error.kind == .unreachable {
+                _ = error
                 retried = true
             }
         }

@@ -21,7 +21,7 @@ public final class PostgresStore: Sendable {
 
     /// Connects, and creates or migrates the schema if this is the first process to start.
     public convenience init(url: DatabaseURL, dataDir: URL, owner: LeaseOwner = .thisProcess, lease: LeaseTerms = LeaseTerms(),
-                            pollOnly: Bool = false, maxConnections: Int = 8) throws(PostgresStoreError) {
+                            pollOnly: Bool = false, maxConnections: Int = 8) throws {
         let pool = try PostgresConnectionPool(url: url, maxConnections: maxConnections)
         try PostgresSchema.migrate(pool)
         self.init(pool: pool, changes: PostgresChangeListener(pool: pool, pollOnly: pollOnly), dataDir: dataDir, owner: owner, lease: lease)
@@ -53,7 +53,7 @@ public final class PostgresStore: Sendable {
     }
 
     /// What `doctor` prints: server version, schema version and a round trip.
-    public func describeServer() throws(PostgresStoreError) -> (server: String, schema: String?, roundTrip: Duration) {
+    public func describeServer() throws -> (server: String, schema: String?, roundTrip: Duration) {
         let clock = ContinuousClock()
         let start = clock.now
         try pool.session { s in _ = try s.execute("SELECT 1") }

@@ -25,11 +25,12 @@ extension StoreTransactions {
         let t = now.timeIntervalSince1970
         let sids = try db.query(StoreSQL.claimDueDownloads(skipLocked: skipLocked), [owner.description, t + lease.duration, t, t, t, limit])
             .compactMap { $0[0].string }
-        return try sids.compactMap { sid in
-            guard var claimed = try recording(db, sid) else { return nil }
-            if claimed.fileName == nil { claimed.fileName = try assignFileName(db, recordingSid: sid, callSid: claimed.callSid) }
-            return claimed
-        }.sorted { ($0.dateCreated ?? .distantPast) > ($1.dateCreated ?? .distantPast) }
+        // Names are chosen in call order, so two batches lock their calls' rows in the same order.
+        var claimed = try sids.compactMap { try recording(db, $0) }.sorted { ($0.callSid ?? "", $0.sid) < ($1.callSid ?? "", $1.sid) }
+        for i in claimed.indices where claimed[i].fileName == nil {
+            claimed[i].fileName = try assignFileName(db, recordingSid: claimed[i].sid, callSid: claimed[i].callSid)
+        }
+        return claimed.sorted { ($0.dateCreated ?? .distantPast) > ($1.dateCreated ?? .distantPast) }
     }
 
     /// A call's first downloaded recording is `{CallSid}.mp3` (the layout the
@@ -37,6 +38,9 @@ extension StoreTransactions {
     /// The name is stored with the recording, and the unique index on it means
     /// no later recording, whatever its date, can take a name already given.
     static func assignFileName(_ db: some SQLExecutor, recordingSid: String, callSid: String?) throws -> String {
+        // Two recordings of one call claimed at once (two workers) must not both take
+        // `{CallSid}.mp3`: the call's row is locked first, so they choose one after the other.
+        if let callSid { try db.execute("UPDATE calls SET sid = sid WHERE sid = ?", [callSid]) }
         let preferred = RecordingDownloader.relativePath(recordingSid: recordingSid, callSid: callSid, isPrimary: true)
         let taken = try !db.scalar("SELECT 1 FROM recordings WHERE file_name = ?", [preferred]).isNull
         let name = taken ? RecordingDownloader.relativePath(recordingSid: recordingSid, callSid: callSid, isPrimary: false) : preferred
@@ -44,11 +48,17 @@ extension StoreTransactions {
         return name
     }
 
-    /// Extends every lease `owner` holds.
-    static func renewLeases(_ db: some SQLExecutor, owner: LeaseOwner, lease: LeaseTerms, now: Date) throws {
+    /// Extends the leases of the jobs `owner` is working on now: only those, so a
+    /// claim whose job ended without recording its result (the store was down)
+    /// expires and is taken back instead of being renewed for ever.
+    static func renewLeases(_ db: some SQLExecutor, owner: LeaseOwner, lease: LeaseTerms, jobs: [LeasedJob], now: Date) throws {
         let until = now.timeIntervalSince1970 + lease.duration
-        try db.execute(StoreSQL.renewDownloadLeases, [until, owner.description])
-        try db.execute(StoreSQL.renewTranscriptionLeases, [until, owner.description])
+        for job in jobs {
+            switch job {
+            case .download(let sid): try db.execute(StoreSQL.renewDownloadLease, [until, owner.description, sid])
+            case .transcription(let callSid): try db.execute(StoreSQL.renewTranscriptionLease, [until, owner.description, callSid])
+            }
+        }
     }
 
     /// Puts back work whose owner is gone: expired leases, claims from before

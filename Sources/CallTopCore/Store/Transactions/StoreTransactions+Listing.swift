@@ -12,11 +12,49 @@ extension StoreTransactions {
             sql += " WHERE EXISTS (SELECT 1 FROM recordings s WHERE s.call_sid = c.sid AND s.download_state = ?)"
             args.append(state)
         }
-        sql += " ORDER BY c.start_time DESC, c.sid DESC"
+        sql += StoreSQL.callRowsOrder
         if let limit { sql += " LIMIT \(max(0, limit))" }
         var rows = try db.query(sql, args).map(CallRow.init(listRow:))
         if withRecordings { try attachRecordings(db, to: &rows) }
+        try attachWorkers(db, to: &rows)
         return rows
+    }
+
+    /// In-flight claims named by the worker that made them: few rows at any
+    /// time, read in one query per load and matched to the rows in Swift. A
+    /// subquery per call in `StoreSQL.callRows` would slow the 100,000-call list.
+    /// Claims of a process that is not a registered worker (a dashboard's own
+    /// downloads) have no name and are left out.
+    static let heldByWorkers = """
+        SELECT h.call_sid, w.name FROM (
+            SELECT call_sid, lease_owner FROM recordings
+            WHERE download_state = 'downloading' AND lease_owner IS NOT NULL AND call_sid IS NOT NULL
+            UNION ALL
+            SELECT call_sid, lease_owner FROM transcription_jobs WHERE state = 'running' AND lease_owner IS NOT NULL
+        ) h JOIN workers w ON w.owner = h.lease_owner
+        """
+
+    /// Which worker holds each call's download or transcription now, by call SID.
+    static func workersHoldingCalls(_ db: some SQLExecutor) throws -> [String: String] {
+        var byCall: [String: String] = [:]
+        for row in try db.query(heldByWorkers) {
+            guard let call = row[0].string, let name = row[1].string else { continue }
+            if byCall[call] == nil { byCall[call] = name }
+        }
+        return byCall
+    }
+
+    /// Fills each row's `worker`; rows no worker holds keep nil.
+    static func attachWorkers(_ db: some SQLExecutor, to rows: inout [CallRow]) throws {
+        let held = try workersHoldingCalls(db)
+        guard !held.isEmpty else { return }
+        var left = held.count
+        for i in rows.indices {
+            guard let name = held[rows[i].callSid] else { continue }
+            rows[i].worker = name
+            left -= 1
+            if left == 0 { break }
+        }
     }
 
     /// Fills each row's `recordings`, oldest first, from one read of the recordings table.
@@ -30,7 +68,9 @@ extension StoreTransactions {
     }
 
     static func callRow(_ db: some SQLExecutor, _ callSid: String) throws -> CallRow? {
-        try db.one(StoreSQL.callRows + " WHERE c.sid = ?", [callSid]).map(CallRow.init(listRow:))
+        guard var row = try db.one(StoreSQL.callRows + " WHERE c.sid = ?", [callSid]).map(CallRow.init(listRow:)) else { return nil }
+        row.worker = try workersHoldingCalls(db)[callSid]
+        return row
     }
 
     /// Everything the detail view shows about a call, or nil if it is unknown.

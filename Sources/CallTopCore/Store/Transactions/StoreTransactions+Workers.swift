@@ -7,15 +7,15 @@ extension StoreTransactions {
     /// process stopped cleanly, its heartbeat is older than a lease, or it ran
     /// on this host and is gone.
     static func registerWorker(_ db: some SQLExecutor, _ worker: WorkerRecord, lease: LeaseTerms, now: Date) throws {
-        if let existing = try db.record(WorkerRecord.self, "SELECT * FROM workers WHERE name = ?", [worker.name]) {
-            let fresh = now.timeIntervalSince(existing.heartbeatAt) < lease.duration
-            let gone = LeaseOwner(existing.owner)?.isDeadLocalProcess() ?? true
-            if existing.state == .running, fresh, !gone, existing.owner != worker.owner {
-                throw WorkerRegistrationError.nameTaken(name: existing.name, host: existing.host, pid: existing.pid)
-            }
+        func existing() throws -> WorkerRecord? { try db.record(WorkerRecord.self, "SELECT * FROM workers WHERE name = ?", [worker.name]) }
+        let seen = try existing()
+        let gone = seen.flatMap { LeaseOwner($0.owner)?.isDeadLocalProcess() ?? true ? $0.owner : nil } ?? ""
+        let taken = try db.execute(StoreSQL.registerWorker, [worker.name, worker.owner, worker.host, worker.pid, worker.version, worker.startedAt,
+                                                             now, worker.downloadSlots, worker.transcriptionSlots,
+                                                             now.addingTimeInterval(-lease.duration), gone])
+        if taken == 0, let holder = try existing() {
+            throw WorkerRegistrationError.nameTaken(name: holder.name, host: holder.host, pid: holder.pid)
         }
-        try db.execute(StoreSQL.registerWorker, [worker.name, worker.owner, worker.host, worker.pid, worker.version, worker.startedAt,
-                                                 now, worker.downloadSlots, worker.transcriptionSlots])
     }
 
     static func workerHeartbeat(_ db: some SQLExecutor, name: String, owner: LeaseOwner, counts: WorkerCounts, now: Date) throws {
