@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "calltop-bench",
             dependencies: [
-                "CallTopCore", "CallTopTUI", "CallTopSimulator",
+                "CallTopCore", "CallTopTUI", "CallTopSimulator", "CallTopTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

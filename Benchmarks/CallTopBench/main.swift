@@ -1,12 +1,12 @@
 import Foundation
 
 /// `calltop-bench [SECTION…]`: prints `BENCH` lines (DESIGN.md, "Benchmarks").
-/// Sections: download, decrypt, e2e, dashboard, detail, sync, backlog. With none, every section runs,
+/// Sections: download, decrypt, e2e, dashboard, detail, sync, backlog, team. With none, every section runs,
 /// each in its own child process so peak-RSS figures belong to one section
 /// and a crash in one does not lose the others. Exit status: non-zero only
 /// when a section itself failed (a missed goal is reported, not fatal).
 enum BenchMain {
-    static let sections = ["download", "decrypt", "e2e", "dashboard", "detail", "sync", "backlog"]
+    static let sections = ["download", "decrypt", "e2e", "dashboard", "detail", "sync", "backlog", "team"]
 
     static var executablePath: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -21,6 +21,7 @@ enum BenchMain {
         case "detail": DetailTranscriptBench.run(rounds: 9)
         case "sync": try await SyncThroughputBench.run(calls: 20_000)
         case "backlog": try await BacklogBench.run(count: 2_000)
+        case "team": try await TeamBench.run(count: 600, latencyMs: 150)
         default: throw BenchFailure("unknown section \(name); known: \(sections.joined(separator: ", "))")
         }
     }

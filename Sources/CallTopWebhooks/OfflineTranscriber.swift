@@ -17,8 +17,9 @@ public struct ServiceTranscriber: OfflineTranscriber {
     public init(service: TranscriptionService) { self.service = service }
 
     public func transcribe(callSid: String, recordingSid: String) async {
-        // The service downloads nothing here: the pipeline already did.
-        _ = try? await service.transcribe(callSid: callSid, downloadWait: 0)
+        // The service downloads nothing here: the pipeline already did. Another replica may have
+        // transcribed the call already (both got the callback): then there is nothing to do.
+        _ = try? await service.transcribe(callSid: callSid, downloadWait: 0, rule: .unlessFinished)
     }
 
     public func shutdown() async { await service.worker.shutdown() }

@@ -214,3 +214,49 @@ import Testing
         #expect(!log.contains(cluster.url.password ?? "-"), "the password never reaches the log")
     }
 }
+
+/// The dashboard on a laptop in team mode, in tmux, read off the screen.
+@Suite(.serialized, .enabled(if: Tmux.available, "tmux is installed by `make setup`"))
+struct TeamDashboardTmuxTests {
+    @Test(.timeLimit(.minutes(2)))
+    func aWorkersChangeReachesTheScreenWithinASecond() async throws {
+        let simulator = TwilioSimulator(config: SimulatorConfig(callCount: 4))
+        _ = try await simulator.start()
+        defer { Task { await simulator.stop() } }
+        let database = try ThrowawayPostgres.shared().freshDatabase()
+        let env = ["CALLTOP_DATABASE_URL": database.text, "CALLTOP_API_BASE_URL": simulator.baseURL,
+                   "TWILIO_ACCOUNT_SID": SimulatorConfig.defaultAccountSid, "TWILIO_AUTH_TOKEN": SimulatorConfig.defaultAuthToken,
+                   "CALLTOP_HOME": NSTemporaryDirectory() + "calltop-team-laptop-\(UUID().uuidString.prefix(8))"]
+        #expect(try CalltopBinary.run(["sync"], env: env).status == 0)
+        let t = try Tmux(command: [CalltopBinary.url.path, "ui"], width: 120, height: 40, env: env)
+        let opened = t.waitFor(timeout: 15) { $0.contains("postgres") && $0.contains("pending") }
+        #expect(opened.ok, "\(opened.screen)")
+        #expect(opened.screen.contains("no workers"), "nothing downloads without a worker, and the header says so: \(opened.screen)")
+
+        // This test plays the worker: it registers, claims a recording and finishes it, as `calltop worker` would.
+        let owner = LeaseOwner(host: "box-7.example", pid: 7, token: "tmux")
+        let worker = try PostgresStore(url: database.url, dataDir: URL(fileURLWithPath: NSTemporaryDirectory()), owner: owner)
+        defer { worker.close() }
+        try worker.registerWorker(WorkerRecord(name: "box-7", owner: owner, version: "test", startedAt: Date(), downloadSlots: 1, transcriptionSlots: 0), now: Date())
+        let target = try #require(simulator.recordings().first { $0.status == "completed" })
+        let claimed = try #require(try await worker.claimDownload(target.sid, now: Date()))
+        let held = t.waitFor(timeout: 5) { $0.contains("1 worker") && $0.contains("box-7") }
+        #expect(held.ok, "the header counts the worker and the row shows who holds it: \(held.screen)")
+
+        let before = t.screen().components(separatedBy: "downloaded").count
+        let written = Date()
+        _ = try await worker.recordAttempt(DownloadAttempt(recordingSid: target.sid, startedAt: written, httpStatus: 200, twilioCode: nil,
+                                                           bytes: 4321, durationMs: 5, error: nil),
+                                           decision: .downloaded, memory: RetryMemory(),
+                                           file: SavedFile(relativePath: claimed.fileName ?? "recordings/x.mp3", bytes: 4321, sha256: String(repeating: "ab", count: 32)),
+                                           expectedBytes: 4321, now: written)
+        let shown = t.waitFor(timeout: 5) { $0.components(separatedBy: "downloaded").count > before }
+        let seconds = Date().timeIntervalSince(written)
+        #expect(shown.ok, "\(shown.screen)")
+        #expect(seconds < 1.0, "the worker's write took \(seconds) s to reach the screen")
+        t.send("w")
+        let pane = t.waitFor(timeout: 5) { $0.contains("box-7") && $0.contains("box-7.example") }
+        #expect(pane.ok, "the workers pane lists the worker and its host: \(pane.screen)")
+        t.send("q")
+    }
+}

@@ -76,7 +76,7 @@ public protocol CallStore: AnyObject, Sendable {
     func claimTranscription(_ callSid: String, now: Date) throws -> Bool
 
     // Transcription jobs, fenced: a result or failure is written only while its claim holds
-    func claimTranscriptionJob(_ callSid: String, now: Date, onlyIfQueued: Bool) throws -> TranscriptionClaim?
+    func claimTranscriptionJob(_ callSid: String, now: Date, rule: TranscriptionClaimRule) throws -> TranscriptionClaim?
     func saveOfflineTranscript(_ t: OfflineTranscript, claim: TranscriptionClaim, recordingSid: String?, now: Date) throws -> Bool
     func failTranscription(_ claim: TranscriptionClaim, error: String, now: Date) throws -> Bool
     @discardableResult func enqueueDownloadedForTranscription(now: Date) throws -> Int
@@ -117,7 +117,10 @@ extension CallStore {
     public func refreshRecordingMetadata(_ r: TwilioRecording) throws { try refreshRecordingMetadata(r, now: Date()) }
     public func nextRetry() throws -> Date? { try nextRetry(among: nil) }
     public func claimTranscriptionJob(_ callSid: String, now: Date) throws -> TranscriptionClaim? {
-        try claimTranscriptionJob(callSid, now: now, onlyIfQueued: false)
+        try claimTranscriptionJob(callSid, now: now, rule: .always)
+    }
+    public func claimTranscriptionJob(_ callSid: String, now: Date, onlyIfQueued: Bool) throws -> TranscriptionClaim? {
+        try claimTranscriptionJob(callSid, now: now, rule: onlyIfQueued ? .queuedOnly : .always)
     }
     public func setTranscriptionJob(_ callSid: String, state: TranscriptionJobState, now: Date) throws {
         try setTranscriptionJob(callSid, state: state, error: nil, now: now)
@@ -144,4 +147,14 @@ extension Store: CallStore {}
 public enum LeasedJob: Sendable, Equatable {
     case download(recordingSid: String)
     case transcription(callSid: String)
+}
+
+/// Which existing transcription job a claim may take (a live claim is never taken).
+public enum TranscriptionClaimRule: Sendable, Equatable {
+    /// A person asking: redo it, whatever became of it.
+    case always
+    /// A worker: only a queued job (or one whose holder's lease ran out).
+    case queuedOnly
+    /// `serve`, one replica of several: transcribe unless someone already did.
+    case unlessFinished
 }

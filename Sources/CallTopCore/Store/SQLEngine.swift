@@ -187,10 +187,8 @@ extension CallStore where Self: SQLEngine {
 
     // MARK: Transcription jobs
 
-    public func claimTranscriptionJob(_ callSid: String, now: Date, onlyIfQueued: Bool) throws -> TranscriptionClaim? {
-        try writing { s in
-            try StoreTransactions.claimTranscriptionJob(s, callSid, owner: owner, lease: lease, now: now, onlyIfQueued: onlyIfQueued)
-        }
+    public func claimTranscriptionJob(_ callSid: String, now: Date, rule: TranscriptionClaimRule) throws -> TranscriptionClaim? {
+        try writing { s in try StoreTransactions.claimTranscriptionJob(s, callSid, owner: owner, lease: lease, now: now, rule: rule) }
     }
 
     public func saveOfflineTranscript(_ t: OfflineTranscript, claim: TranscriptionClaim, recordingSid: String?, now: Date) throws -> Bool {

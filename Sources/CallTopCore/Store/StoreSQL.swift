@@ -175,9 +175,13 @@ enum StoreSQL {
         ORDER BY j.updated_at, j.call_sid LIMIT ?
         """
 
-    /// Arguments: call, now, owner, lease expiry, now. `onlyIfQueued` takes only a pending job.
-    static func claimTranscriptionJob(onlyIfQueued: Bool) -> String {
-        let free = onlyIfQueued ? "transcription_jobs.state = 'pending'" : "transcription_jobs.state != 'running'"
+    /// Arguments: call, now, owner, lease expiry, now. What a job in each state yields to: `TranscriptionClaimRule`.
+    static func claimTranscriptionJob(_ rule: TranscriptionClaimRule) -> String {
+        let free = switch rule {
+        case .queuedOnly: "transcription_jobs.state = 'pending'"
+        case .unlessFinished: "transcription_jobs.state NOT IN ('running', 'done', 'empty')"
+        case .always: "transcription_jobs.state != 'running'"
+        }
         return """
             INSERT INTO transcription_jobs(call_sid, state, error, updated_at, lease_owner, lease_expires_at, fence)
             VALUES (?, 'running', NULL, ?, ?, ?, 1)

@@ -52,10 +52,10 @@ public final class TranscriptionService: Sendable {
     }
 
     /// Transcribes a call's primary recording. `downloadWait` bounds how long a
-    /// needed download may wait for retries. `onlyIfQueued`: only a queued job
-    /// (a worker's), never one another process has just finished.
+    /// needed download may wait for retries. `rule`: which existing job this may
+    /// take (a worker: only a queued one; serve: none already finished).
     @discardableResult
-    public func transcribe(callSid: String, downloadWait: TimeInterval = 120, onlyIfQueued: Bool = false,
+    public func transcribe(callSid: String, downloadWait: TimeInterval = 120, rule: TranscriptionClaimRule = .always,
                            progress: @escaping @Sendable (Double) -> Void = { _ in }) async throws(Failure) -> OfflineTranscript {
         let now = Date()
         let recordings: [StoredRecording]
@@ -77,7 +77,7 @@ public final class TranscriptionService: Sendable {
         }
         // The fence: a result is written only while this claim holds, so a lease lost meanwhile cannot overwrite a newer one.
         let claimed: TranscriptionClaim?
-        do { claimed = try store.claimTranscriptionJob(callSid, now: Date(), onlyIfQueued: onlyIfQueued) } catch {
+        do { claimed = try store.claimTranscriptionJob(callSid, now: Date(), rule: rule) } catch {
             throw .store("\(callSid): the transcription could not be claimed: \(error)")
         }
         guard let claim = claimed else {

@@ -213,7 +213,7 @@ public final class WorkerService: Service, Sendable {
         Task { [self] in
             var outcome: Bool?
             do {
-                try await transcribers[slot].transcribe(callSid: callSid, onlyIfQueued: true)
+                try await transcribers[slot].transcribe(callSid: callSid, rule: .queuedOnly)
                 outcome = true
             } catch TranscriptionService.Failure.busy {
                 outcome = nil  // another worker has it, or our claim was lost: its holder reports it

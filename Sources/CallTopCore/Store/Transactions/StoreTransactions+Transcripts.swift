@@ -15,9 +15,9 @@ extension StoreTransactions {
     }
 
     static func claimTranscriptionJob(_ db: some SQLExecutor, _ callSid: String, owner: LeaseOwner, lease: LeaseTerms, now: Date,
-                                      onlyIfQueued: Bool) throws -> TranscriptionClaim? {
+                                      rule: TranscriptionClaimRule) throws -> TranscriptionClaim? {
         let t = now.timeIntervalSince1970
-        guard try db.execute(StoreSQL.claimTranscriptionJob(onlyIfQueued: onlyIfQueued),
+        guard try db.execute(StoreSQL.claimTranscriptionJob(rule),
                              [callSid, t, owner.description, t + lease.duration, t]) > 0,
               let fence = try db.scalar("SELECT fence FROM transcription_jobs WHERE call_sid = ?", [callSid]).int
         else { return nil }
