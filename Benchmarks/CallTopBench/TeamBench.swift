@@ -22,8 +22,8 @@ enum TeamBench {
             let run = try await drain(workers: workers, count: count, latencyMs: latencyMs, cluster: cluster)
             seconds[workers] = run.seconds
             doneTwice += run.doneTwice
-            BenchLine.note(String(format: "%d worker(s) × 4 downloads, %d recordings at %d ms: %.2f s, %.0f recordings/s",
-                                  workers, count, latencyMs, run.seconds, Double(count) / run.seconds))
+            BenchLine.note(String(format: "%d worker(s) × 4 downloads, %d recordings at %d ms: %.2f s after a %.2f s start-up, %.0f recordings/s, %.2f requests each",
+                                  workers, count, latencyMs, run.seconds, run.startUp, Double(count) / run.seconds, run.requestsPerRecording))
         }
         let one = seconds[1] ?? .nan
         BenchLine.emit("team_download_scaleout_2_vs_1", one / (seconds[2] ?? .nan), "ratio", goal: nil)
@@ -36,6 +36,8 @@ enum TeamBench {
     struct Drained {
         var seconds: Double
         var doneTwice: Int
+        var startUp: Double
+        var requestsPerRecording: Double
     }
 
     /// A simulator with `count` recordings, synced into a fresh database (all pending).
@@ -84,17 +86,27 @@ enum TeamBench {
             return p
         }
         defer { for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // Throughput is timed from when every worker has registered: process start-up is not download work.
+        var startedAt = start
+        while (try store.workers().count) < workers {
+            guard processes.allSatisfy(\.isRunning) else { throw BenchFailure("a worker exited at start") }
+            try await Task.sleep(for: .milliseconds(10))
+            startedAt = DispatchTime.now().uptimeNanoseconds
+        }
+        let startUp = Double(startedAt - start) / 1e9
         let deadline = Date().addingTimeInterval(600)
         while (try store.stateCounts()[.downloaded] ?? 0) < wanted {
             guard Date() < deadline, processes.allSatisfy(\.isRunning) else { throw BenchFailure("\(workers) workers did not drain the backlog") }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - startedAt) / 1e9
         for p in processes { kill(p.processIdentifier, SIGTERM) }
         let media = simulator.requests().dropFirst(before).filter { $0.isMedia && $0.status == 200 }
         let perRecording = Dictionary(grouping: media, by: { $0.recordingSid ?? "?" }).mapValues(\.count)
         (store as? PostgresStore)?.close()
-        return Drained(seconds: seconds, doneTwice: perRecording.values.reduce(0) { $0 + max(0, $1 - 1) })
+        let requests = simulator.requests().dropFirst(before).count
+        return Drained(seconds: seconds, doneTwice: perRecording.values.reduce(0) { $0 + max(0, $1 - 1) }, startUp: startUp,
+                       requestsPerRecording: Double(requests) / Double(wanted))
     }
 
     /// `claimers` processes' worth of stores (their own connections and owners), each on its

@@ -21,7 +21,7 @@ enum BenchMain {
         case "detail": DetailTranscriptBench.run(rounds: 9)
         case "sync": try await SyncThroughputBench.run(calls: 20_000)
         case "backlog": try await BacklogBench.run(count: 2_000)
-        case "team": try await TeamBench.run(count: 600, latencyMs: 150)
+        case "team": try await TeamBench.run(count: 500, latencyMs: 200)
         default: throw BenchFailure("unknown section \(name); known: \(sections.joined(separator: ", "))")
         }
     }
