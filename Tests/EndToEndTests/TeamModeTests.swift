@@ -42,15 +42,6 @@ import Testing
         return Rig(simulator: simulator, databaseURL: database.text, base: base)
     }
 
-    func waitFor(_ seconds: Double, _ condition: () throws -> Bool) async rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            try? await Task.sleep(for: .milliseconds(200))
-        }
-        return try condition()
-    }
-
     func allDownloaded(_ rig: Rig, _ store: PostgresStore) throws -> Bool {
         try rig.completed.allSatisfy { try store.recording($0.sid)?.downloadState == .downloaded }
     }

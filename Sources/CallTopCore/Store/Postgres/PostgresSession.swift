@@ -31,19 +31,6 @@ package struct PostgresSession {
         return result.rows.map(Self.row)
     }
 
-    package func one(_ sql: String, _ arguments: [any SQLBindable] = []) throws -> SQLRow? {
-        try query(sql, arguments).first
-    }
-
-    /// The first column of the first row (`.null` when there is none).
-    package func scalar(_ sql: String, _ arguments: [any SQLBindable] = []) throws -> SQLValue {
-        try one(sql, arguments)?[0] ?? .null
-    }
-
-    package func records<T: Decodable>(_ type: T.Type, _ sql: String, _ arguments: [any SQLBindable] = []) throws -> [T] {
-        try query(sql, arguments).map { try $0.decode(T.self) }
-    }
-
     private func run(_ sql: String, _ arguments: [any SQLBindable]) throws -> PostgresQueryResult {
         var binds = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
