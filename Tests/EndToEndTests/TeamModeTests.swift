@@ -251,3 +251,34 @@ struct TeamDashboardTmuxTests {
         t.send("q")
     }
 }
+
+extension TeamModeTests {
+    @Test(.timeLimit(.minutes(3)))
+    func aWorkerKilledMidTranscriptionLosesTheJobToAnotherOnceItsLeaseExpires() async throws {
+        let rig = try await rig(calls: 3)
+        defer { Task { await rig.simulator.stop() } }
+        let slowLog = URL(fileURLWithPath: NSTemporaryDirectory() + "calltop-team-slow-\(UUID().uuidString.prefix(8)).log")
+        let fastLog = URL(fileURLWithPath: NSTemporaryDirectory() + "calltop-team-fast-\(UUID().uuidString.prefix(8)).log")
+        let slow = ["CALLTOP_SPEECH_HOME": try WorkerCommandTests().countingSpeechHome(log: slowLog, delay: 60).path]
+        let fast = ["CALLTOP_SPEECH_HOME": try WorkerCommandTests().countingSpeechHome(log: fastLog).path]
+        let args = ["--downloads", "2", "--transcriptions", "1", "--sync-interval", "2", "--lease-seconds", "3"]
+        let doomed = try WorkerProcess(env: rig.machine("doomed", slow), arguments: args + ["--name", "doomed"])
+        let store = try rig.store()
+        defer { store.close() }
+        var victim: String?
+        #expect(try await waitFor(60) {
+            victim = try Set(rig.completed.map(\.callSid)).first { try store.offlineState($0) == .running }
+            return victim != nil
+        }, "\(doomed.stderr)")
+        doomed.killHard()
+        let call = try #require(victim)
+        let survivor = try WorkerProcess(env: rig.machine("survivor", fast), arguments: args + ["--name", "survivor"])
+        #expect(try await waitFor(90) { try store.offlineState(call) == .done(text: "hello there") }, "\(survivor.stderr)")
+        #expect(survivor.terminate().0 == 0, "\(survivor.stderr)")
+        // The killed worker never finished its job; the survivor did it once, under a newer fence.
+        #expect(((try? String(contentsOf: slowLog, encoding: .utf8)) ?? "").isEmpty, "the doomed worker never finished a job")
+        let done = try String(contentsOf: fastLog, encoding: .utf8).split(separator: "\n").filter { $0.contains(call) || $0.contains("recordings/") }
+        #expect(!done.isEmpty)
+        #expect(try store.claimTranscriptionJob(call, now: Date(), rule: .unlessFinished) == nil, "finished: no one takes it again")
+    }
+}

@@ -35,18 +35,20 @@ import Testing
         return (rig.env.merging(["CALLTOP_SPEECH_HOME": try countingSpeechHome(log: log).path]) { $1 }, log)
     }
 
-    /// A speech engine whose worker appends each job's audio path to `log` and answers "hello there".
-    func countingSpeechHome(log: URL) throws -> URL {
+    /// A speech engine whose worker appends each job's audio path to `log` and answers "hello there"
+    /// (after `delay` seconds: a long transcription to kill a worker in).
+    func countingSpeechHome(log: URL, delay: Double = 0) throws -> URL {
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("calltop-worker-speech-\(UUID().uuidString.prefix(8))")
         let fm = FileManager.default
         try fm.createDirectory(at: root.appendingPathComponent("speech"), withIntermediateDirectories: true)
         try fm.createDirectory(at: root.appendingPathComponent(".venv/bin"), withIntermediateDirectories: true)
         try fm.createSymbolicLink(atPath: root.appendingPathComponent(".venv/bin/python").path, withDestinationPath: "/usr/bin/python3")
         let script = """
-            import json, os, sys
+            import json, os, sys, time
             print(json.dumps({"type": "ready", "protocol": 1, "pid": os.getpid(), "models": {}, "loaded": []}), flush=True)
             for line in sys.stdin:
                 req = json.loads(line)
+                time.sleep(\(delay))
                 with open(\(String(reflecting: log.path)), "a") as f:
                     f.write(req["audio"] + "\\n")
                 print(json.dumps({"id": req["id"], "type": "result", "text": "hello there", "segments": [], "language": "en",
