@@ -30,6 +30,7 @@ enum TeamBench {
         BenchLine.emit("team_download_scaleout_4_vs_1", one / (seconds[4] ?? .nan), "ratio", goal: ">= 3.6")
         BenchLine.emit("team_jobs_done_twice", Double(doneTwice), "jobs", goal: "<= 0", digits: 0)
         try await claimLatency(cluster: cluster, recordings: 2_000, claimers: 4)
+        try await transcriptionScaling(cluster: cluster, calls: 8)
         try notifyLatency(cluster: cluster, writes: 200)
     }
 
@@ -107,6 +108,60 @@ enum TeamBench {
         let requests = simulator.requests().dropFirst(before).count
         return Drained(seconds: seconds, doneTwice: perRecording.values.reduce(0) { $0 + max(0, $1 - 1) }, startUp: startUp,
                        requestsPerRecording: Double(requests) / Double(wanted))
+    }
+
+    /// 1, then 2 workers transcribing the same calls with the real engine (Whisper base) on this machine's
+    /// cores: reported, not a goal (two workers on 2 cores share them).
+    static func transcriptionScaling(cluster: ThrowawayPostgres, calls: Int) async throws {
+        guard SpeechEnvironment.locate().installationProblem() == nil else {
+            BenchLine.note("transcription scaling skipped: no speech engine (make setup)")
+            return
+        }
+        var seconds: [Int: Double] = [:]
+        for workers in [1, 2] {
+            let tmp = try TemporaryDirectory("team-stt")
+            defer { tmp.remove() }
+            let (simulator, config, workspace, databaseURL) = try await syncedBacklog(count: calls, latencyMs: 0, cluster: cluster, tmp: tmp)
+            defer { Task { await simulator.stop() } }
+            let store = workspace.store
+            var environment = ProcessInfo.processInfo.environment
+            for key in ["TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_EDGE"] { environment[key] = nil }
+            environment["CALLTOP_API_BASE_URL"] = simulator.baseURL
+            environment["TWILIO_ACCOUNT_SID"] = config.accountSid
+            environment["TWILIO_AUTH_TOKEN"] = config.authToken
+            environment["CALLTOP_DATABASE_URL"] = databaseURL
+            // Only `calls` recordings are queued for transcription: the rest stay pending, out of the way.
+            let targets = Array(try store.recordingSids(inState: [.pending]).prefix(calls))
+            let others = try store.recordingSids(inState: [.pending]).filter { !targets.contains($0) }
+            try (store as? PostgresStore)?.writing { db in
+                for sid in others { try db.execute("UPDATE recordings SET download_state = 'absent' WHERE sid = ?", [sid]) }
+            }
+            let processes = try (0..<workers).map { i -> Process in
+                var env = environment
+                env["CALLTOP_HOME"] = try tmp.subdirectory("machine-\(i)").path
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: BacklogProcessesBench.calltopPath)
+                p.arguments = ["worker", "--downloads", "2", "--transcriptions", "1", "--sync-interval", "1h", "--name", "stt-\(workers)-\(i)"]
+                p.environment = env
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                return p
+            }
+            defer { for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+            let start = DispatchTime.now().uptimeNanoseconds
+            let callSids = try targets.compactMap { try store.recording($0)?.callSid }
+            let deadline = Date().addingTimeInterval(900)
+            while try !callSids.allSatisfy({ if case .done = try store.offlineState($0) { true } else if case .empty = try store.offlineState($0) { true } else { false } }) {
+                guard Date() < deadline, processes.allSatisfy(\.isRunning) else { throw BenchFailure("\(workers) worker(s) did not transcribe the calls") }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            seconds[workers] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            for p in processes { kill(p.processIdentifier, SIGTERM) }
+            (store as? PostgresStore)?.close()
+            BenchLine.note(String(format: "%d worker(s) transcribing %d calls with Whisper base: %.1f s (model loads included)", workers, calls, seconds[workers]!))
+        }
+        BenchLine.emit("team_transcription_2_vs_1", (seconds[1] ?? .nan) / (seconds[2] ?? .nan), "ratio", goal: nil)
     }
 
     /// `claimers` processes' worth of stores (their own connections and owners), each on its

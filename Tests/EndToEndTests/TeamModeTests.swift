@@ -282,3 +282,31 @@ extension TeamModeTests {
         #expect(try store.claimTranscriptionJob(call, now: Date(), rule: .unlessFinished) == nil, "finished: no one takes it again")
     }
 }
+
+extension TeamModeTests {
+    /// With shared storage (one recordings folder for every worker) no copy is ever fetched:
+    /// two, then three workers download each recording once and transcribe each call once.
+    @Test(.timeLimit(.minutes(4)), arguments: [2, 3])
+    func workersSharingStorageDownloadOnceAndTranscribeOnce(workers count: Int) async throws {
+        let rig = try await rig(calls: 10)
+        defer { Task { await rig.simulator.stop() } }
+        let log = URL(fileURLWithPath: NSTemporaryDirectory() + "calltop-team-shared-\(UUID().uuidString.prefix(8)).log")
+        let shared = rig.machine("shared", ["CALLTOP_SPEECH_HOME": try WorkerCommandTests().countingSpeechHome(log: log).path])
+        let args = ["--downloads", "2", "--transcriptions", "1", "--sync-interval", "2s"]
+        let workers = try (0..<count).map { try WorkerProcess(env: shared, arguments: args + ["--name", "shared-\($0)"]) }
+        let store = try rig.store()
+        defer { store.close() }
+        let calls = Set(rig.completed.map(\.callSid))
+        let transcribable = { try calls.filter { try store.recordings(ofCall: $0).first?.downloadState == .downloaded } }
+        let finished = try await waitFor(120) {
+            guard try allDownloaded(rig, store) else { return false }
+            return try transcribable().allSatisfy { try store.offlineState($0) == .done(text: "hello there") }
+        }
+        #expect(finished, "\(workers.map(\.stderr))")
+        for worker in workers { #expect(worker.terminate().0 == 0, "\(worker.stderr)") }
+        let gets = rig.mediaGets
+        #expect(Set(gets.keys) == Set(rig.completed.map(\.sid)) && gets.values.allSatisfy { $0 == 1 }, "\(gets)")
+        let jobs = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(jobs.count == (try transcribable()).count && Set(jobs).count == jobs.count, "transcribed more than once: \(jobs)")
+    }
+}
