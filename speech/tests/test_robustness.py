@@ -149,16 +149,19 @@ def test_file_that_loops_today_gives_no_loop(worker, drowned):
                          compute_type="int8", cpu_threads=engine.cpu_count(), local_files_only=True)
     segs, _ = plain.transcribe(samples, beam_size=5, language="en", temperature=0.0)
     looped = " ".join(s.text for s in segs)
-    assert repetition.is_loop(looped), looped
     result, _ = worker.request(drowned)
     assert result["type"] == "result", result
-    # The cascade re-decoded the loop (fresh prompt, repetition penalty). At
-    # -3 dB SNR what is left may be nothing, but never the loop.
-    [decision] = result["settings"]["decisions"]
-    assert decision.get("fallback_decodes", 0) > 0, decision
+    # At -3 dB SNR what is left may be nothing, but never a loop, whatever plain
+    # faster-whisper made of the file on this run.
     assert not repetition.is_loop(result["text"]), result["text"]
     first_sentence = looped.strip().split(".")[0]
-    assert result["text"].count(first_sentence) <= 1, result["text"]
+    assert not first_sentence or result["text"].count(first_sentence) <= 1, result["text"]
+    # Plain decoding loops on this file on most runs, not all (one clean-clone run on a
+    # busy machine repeated the phrase with small changes, short of a loop; the cause
+    # was not pinned down). When it loops, the cascade must have re-decoded it.
+    if repetition.is_loop(looped):
+        [decision] = result["settings"]["decisions"]
+        assert decision.get("fallback_decodes", 0) > 0, decision
 
 
 # --- the fallback cascade and the policy, with stand-ins for the model --------
