@@ -52,7 +52,7 @@ public final class OutboxSender: Sendable {
     @discardableResult
     public func tick() async -> Int {
         let due: [OutboxDelivery]
-        do { due = try store.claimDueDeliveries(now: clock.now(), limit: 32) } catch {
+        do { due = try store.claimDueDeliveries(now: clock.now(), limit: 8) } catch {
             logger.error("[WEBHOOK] Could not read the outbox: \(error); trying again on the next round")
             return 0
         }
@@ -73,6 +73,8 @@ public final class OutboxSender: Sendable {
     }
 
     private func send(_ d: OutboxDelivery) async -> Bool {
+        // A slow receiver earlier in the batch may have outlasted this one's lease: send only what is still ours.
+        guard (try? store.holdDelivery(d.id, now: clock.now())) == true else { return false }
         let timestamp = Int(clock.now().timeIntervalSince1970)
         let headers = [
             ("Content-Type", "application/json"),

@@ -95,6 +95,10 @@ public protocol CallStore: AnyObject, Sendable {
     // Transcripts
     func saveOfflineTranscript(_ t: OfflineTranscript, callSid: String, recordingSid: String?, now: Date) throws
     func setTranscriptionJob(_ callSid: String, state: TranscriptionJobState, error: String?, now: Date) throws
+    /// Queues a call's transcription for the workers, unless one is running it now. False when it is running.
+    @discardableResult func queueTranscription(_ callSid: String, now: Date) throws -> Bool
+    /// Gives a claimed transcription back untried (fenced), queued for any worker again.
+    @discardableResult func handBackTranscription(_ claim: TranscriptionClaim, now: Date) throws -> Bool
     func offlineTranscript(_ callSid: String) throws -> StoredOfflineTranscript?
     func offlineState(_ callSid: String) throws -> OfflineTranscriptState
     func saveRealtimeTranscript(_ text: String, callSid: String, origin: String, now: Date) throws

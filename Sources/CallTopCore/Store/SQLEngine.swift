@@ -172,7 +172,7 @@ extension CallStore where Self: SQLEngine {
 
     @discardableResult
     public func reclaimAbandonedWork(now: Date) throws -> Int {
-        try writing { s in try StoreTransactions.reclaimAbandonedWork(s, now: now) }
+        try writing { s in try StoreTransactions.reclaimAbandonedWork(s, now: now, trustLocalProcesses: !isShared) }
     }
 
     public func claimDueDownloads(limit: Int, now: Date) async throws -> [StoredRecording] {
@@ -213,7 +213,7 @@ extension CallStore where Self: SQLEngine {
     // MARK: Workers and named leases
 
     public func registerWorker(_ worker: WorkerRecord, now: Date) throws {
-        try writing { s in try StoreTransactions.registerWorker(s, worker, lease: lease, now: now) }
+        try writing { s in try StoreTransactions.registerWorker(s, worker, lease: lease, trustLocalProcesses: !isShared, now: now) }
     }
 
     public func workerHeartbeat(name: String, counts: WorkerCounts, now: Date) throws {
@@ -253,6 +253,16 @@ extension CallStore where Self: SQLEngine {
 
     public func setTranscriptionJob(_ callSid: String, state: TranscriptionJobState, error: String?, now: Date) throws {
         try writing { s in try StoreTransactions.setJob(s, callSid: callSid, state: state, error: error, now: now) }
+    }
+
+    @discardableResult
+    public func queueTranscription(_ callSid: String, now: Date) throws -> Bool {
+        try writing { s in try s.execute(StoreSQL.queueTranscription, [callSid, now]) > 0 }
+    }
+
+    @discardableResult
+    public func handBackTranscription(_ claim: TranscriptionClaim, now: Date) throws -> Bool {
+        try writing { s in try StoreTransactions.handBackTranscription(s, claim, owner: owner, now: now) }
     }
 
     public func offlineTranscript(_ callSid: String) throws -> StoredOfflineTranscript? {

@@ -41,6 +41,7 @@ enum StoreSQL {
         INSERT INTO recordings(sid, call_sid, account_sid, status, duration_s, channels, source, error_code, start_time,
                                date_created, uri, track, download_state, last_error, next_retry_at, updated_at, metadata_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(sid) DO NOTHING
         """
 
     /// Metadata fetched during a download: status, duration, channels, error, uri, call, start, metadata_at, sid.
@@ -134,11 +135,13 @@ enum StoreSQL {
         "SELECT \(claim.key) AS id, lease_owner, lease_expires_at FROM \(claim.table) WHERE \(claim.stateColumn) = ?"
     }
 
-    /// Puts one abandoned claim back. Arguments: now, key, running state.
+    /// Puts one abandoned claim back, only if it is still the claim judged abandoned (another worker
+    /// may have taken it over meanwhile). Arguments: now, key, running state, owner read, expiry read.
     static func reclaim(_ claim: (table: String, key: String, stateColumn: String, running: String)) -> String {
         """
         UPDATE \(claim.table) SET \(claim.stateColumn) = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
         WHERE \(claim.key) = ? AND \(claim.stateColumn) = ?
+          AND lease_owner IS NOT DISTINCT FROM ? AND lease_expires_at IS NOT DISTINCT FROM ?
         """
     }
 
@@ -192,9 +195,31 @@ enum StoreSQL {
             """
     }
 
-    /// The claim still holds. Arguments: call, owner, fence.
+    /// The claim still holds, checked by writing: on PostgreSQL the row then stays locked until the
+    /// transaction ends, so no one takes the job over between the check and the result. Arguments: now, call, owner, fence.
     static let holdsTranscription = """
-        SELECT 1 FROM transcription_jobs WHERE call_sid = ? AND state = 'running' AND lease_owner = ? AND fence = ?
+        UPDATE transcription_jobs SET updated_at = ? WHERE call_sid = ? AND state = 'running' AND lease_owner = ? AND fence = ?
+        """
+
+    /// A download's result may be written: its claim holds, or no one claimed it and no one finished it
+    /// (checked by writing, as above). Arguments: now, sid, owner.
+    static let mayRecordDownload = """
+        UPDATE recordings SET updated_at = ?
+        WHERE sid = ? AND (lease_owner = ? OR (lease_owner IS NULL AND download_state != 'downloaded'))
+        """
+
+    /// A person asking for a transcription in team mode: queued for the workers, unless one is running it. Arguments: call, now.
+    static let queueTranscription = """
+        INSERT INTO transcription_jobs(call_sid, state, error, updated_at) VALUES (?, 'pending', NULL, ?)
+        ON CONFLICT(call_sid) DO UPDATE SET state = 'pending', error = NULL, updated_at = excluded.updated_at,
+            lease_owner = NULL, lease_expires_at = NULL
+        WHERE transcription_jobs.state != 'running'
+        """
+
+    /// A claimed transcription given back untried (its file could not be copied here): now, call, owner, fence.
+    static let handBackTranscription = """
+        UPDATE transcription_jobs SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+        WHERE call_sid = ? AND state = 'running' AND lease_owner = ? AND fence = ?
         """
 
     /// call, state, error, now.

@@ -3,7 +3,9 @@ import Foundation
 extension TranscriptionService {
     /// In team mode each machine keeps its own recordings: a job claimed on a
     /// machine without the file fetches it again (checked against the stored
-    /// SHA-256) before transcribing. A failure fails the job, fenced like a result.
+    /// SHA-256) before transcribing. A copy that could not be fetched (Twilio or
+    /// the network, for now) gives the job back to the queue; one whose bytes
+    /// differ from what was recorded fails it, with the reason.
     func ensureLocalFile(_ recording: StoredRecording, claim: TranscriptionClaim) async throws(Failure) {
         guard let path = recording.path,
               !FileManager.default.fileExists(atPath: store.dataDir.appendingPathComponent(path).path) else { return }
@@ -11,7 +13,12 @@ extension TranscriptionService {
         if let copies {
             switch await copies.fetchLocalCopy(of: recording) {
             case .success: return
-            case .failure(let problem): why = "the recording is not on this machine and could not be copied: \(problem)"
+            case .failure(.local(let problem)) where problem.contains("hashes to"):
+                why = "the recording is not on this machine and its copy differs from what was downloaded: \(problem)"
+            case .failure(let problem):
+                logger.warning("[OFFLINE_STT] \(claim.callSid): the recording is not on this machine and could not be copied yet (\(problem)); queued again")
+                _ = try? store.handBackTranscription(claim, now: Date())  // fenced; unrecorded, the lease expires and it is queued all the same
+                throw .notDownloaded("could not copy \(path) to this machine: \(problem)")
             }
         } else {
             why = "the recording is not on this machine (\(path)) and no Twilio client is set up to copy it"

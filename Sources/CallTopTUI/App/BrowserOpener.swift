@@ -1,3 +1,4 @@
+import CallTopCore
 import Foundation
 
 /// `o` in the dashboard: opens a URL with xdg-open (open on macOS), only when
@@ -22,6 +23,8 @@ enum BrowserOpener {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         #endif
         process.arguments = (process.executableURL?.lastPathComponent == "env" ? ["xdg-open"] : []) + [url]
+        // A browser is a child like any other: no secret of ours goes with it (the database URL holds a password).
+        process.environment = ProcessInfo.processInfo.environment.filter { !Redactor.secretVariables.contains($0.key) }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

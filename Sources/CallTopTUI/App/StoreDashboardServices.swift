@@ -108,7 +108,7 @@ public final class StoreDashboardServices: DashboardServices {
 
     private func queueTranscriptionsForWorkers(_ callSids: [String]) throws {
         do {
-            for call in callSids { try workspace.store.setTranscriptionJob(call, state: .pending, now: Date()) }
+            for call in callSids { try workspace.store.queueTranscription(call, now: Date()) }
         } catch {
             throw DashboardFailure("transcription not queued: the store could not be written (\(error))")
         }

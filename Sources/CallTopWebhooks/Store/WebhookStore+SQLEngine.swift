@@ -70,6 +70,10 @@ extension WebhookStore where Self: SQLEngine {
         }
     }
 
+    public func holdDelivery(_ id: Int64, now: Date) throws -> Bool {
+        try writing(quiet: true) { db in try WebhookTransactions.holdDelivery(db, id, owner: owner, lease: lease, now: now) }
+    }
+
     public func nextDeliveryAttempt() throws -> Date? {
         try reading { db in try WebhookTransactions.nextDeliveryAttempt(db) }
     }

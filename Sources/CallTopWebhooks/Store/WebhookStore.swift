@@ -24,6 +24,8 @@ public protocol WebhookStore: CallStore {
     func dueDeliveries(now: Date, limit: Int) throws -> [OutboxDelivery]
     /// The due deliveries this process may send now, each leased to it while it sends.
     func claimDueDeliveries(now: Date, limit: Int) throws -> [OutboxDelivery]
+    /// Renews a claimed delivery's lease just before it is sent; false when it is no longer this process's.
+    func holdDelivery(_ id: Int64, now: Date) throws -> Bool
     func nextDeliveryAttempt() throws -> Date?
     func markDelivered(_ id: Int64, now: Date) throws
     func markDeliveryFailed(_ id: Int64, error: String, nextAttemptAt: Date) throws

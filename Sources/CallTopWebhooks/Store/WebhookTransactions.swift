@@ -17,14 +17,16 @@ enum WebhookTransactions {
         func state() throws -> DownloadState? {
             try db.scalar("SELECT download_state FROM recordings WHERE sid = ?", [f.recordingSid]).string.flatMap(DownloadState.init(rawValue:))
         }
-        guard let current = try state() else {
-            try StoreTransactions.insertRecording(db, sid: f.recordingSid, callSid: f.callSid, accountSid: f.accountSid, status: f.status,
-                                                  durationS: f.durationS, channels: f.channels, source: f.source, errorCode: f.errorCode,
-                                                  startTime: f.startTime, dateCreated: f.startTime, uri: f.uri, track: f.track,
-                                                  verdict: verdict, nextRetryAt: nil, now: now)
+        // New: inserted in the state its status gives it. Known (or inserted a moment ago by a
+        // sync or another replica): the callback's news is applied to it below.
+        if try StoreTransactions.insertRecording(db, sid: f.recordingSid, callSid: f.callSid, accountSid: f.accountSid, status: f.status,
+                                                 durationS: f.durationS, channels: f.channels, source: f.source, errorCode: f.errorCode,
+                                                 startTime: f.startTime, dateCreated: f.startTime, uri: f.uri, track: f.track,
+                                                 verdict: verdict, nextRetryAt: nil, now: now) {
             try StoreTransactions.writeEncryption(db, f.encryption, status: f.status, errorCode: f.errorCode, recordingSid: f.recordingSid, now: now)  // #15
             return try state() ?? verdict.state
         }
+        guard let current = try state() else { return verdict.state }
         guard f.status != "in-progress" else { return current }
         try db.execute("""
             UPDATE recordings SET status = ?, duration_s = COALESCE(?, duration_s), channels = COALESCE(?, channels),
@@ -132,12 +134,13 @@ enum WebhookTransactions {
     /// Pending deliveries whose time has come, oldest first. A call's later
     /// version waits until its earlier one is acknowledged, so a receiver never
     /// sees an update before the document it supersedes.
-    static let dueDeliveriesSQL = """
-        SELECT o.* FROM webhook_outbox o
-        WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+    /// Over the alias `o`; argument: now.
+    static let isDue = """
+        o.state = 'pending' AND o.next_attempt_at <= ?
           AND NOT EXISTS (SELECT 1 FROM webhook_outbox e WHERE e.call_sid = o.call_sid AND e.state = 'pending' AND e.version < o.version)
-        ORDER BY o.id LIMIT ?
         """
+
+    static let dueDeliveriesSQL = "SELECT o.* FROM webhook_outbox o WHERE \(isDue) ORDER BY o.id LIMIT ?"
 
     static func dueDeliveries(_ db: some SQLExecutor, now: Date, limit: Int) throws -> [OutboxDelivery] {
         try db.records(OutboxRecord.self, dueDeliveriesSQL, [now, max(1, limit)]).map(\.delivery)
@@ -152,11 +155,17 @@ enum WebhookTransactions {
             UPDATE webhook_outbox SET lease_owner = ?, lease_expires_at = ?
             WHERE id IN (
                 SELECT o.id FROM webhook_outbox o
-                WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND COALESCE(o.lease_expires_at, 0) < ?
-                  AND NOT EXISTS (SELECT 1 FROM webhook_outbox e WHERE e.call_sid = o.call_sid AND e.state = 'pending' AND e.version < o.version)
+                WHERE \(isDue) AND COALESCE(o.lease_expires_at, 0) < ?
                 ORDER BY o.id LIMIT ?\(skipLocked))
             RETURNING *
             """, [owner.description, now.addingTimeInterval(lease.duration), now, now, max(1, limit)]).map(\.delivery).sorted { $0.id < $1.id }
+    }
+
+    /// Just before a claimed delivery is sent: still ours? Then its lease runs on from now, so a long
+    /// batch never lets another replica take it mid-send. Arguments are the delivery's and the claim's.
+    static func holdDelivery(_ db: some SQLExecutor, _ id: Int64, owner: LeaseOwner, lease: LeaseTerms, now: Date) throws -> Bool {
+        try db.execute("UPDATE webhook_outbox SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'pending'",
+                       [now.addingTimeInterval(lease.duration), id, owner.description]) > 0
     }
 
     static func nextDeliveryAttempt(_ db: some SQLExecutor) throws -> Date? {

@@ -67,6 +67,8 @@ package final class PostgresChangeListener: Sendable {
         return keep ? state.withLock { $0.notifications } : nil
     }
 
+    deinit { stop() }
+
     package func stop() {
         let connection = state.withLock { s -> PostgresConnection? in
             s.stopped = true

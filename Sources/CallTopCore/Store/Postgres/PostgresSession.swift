@@ -96,6 +96,7 @@ extension PostgresConnectionPool {
         // A pooled connection the server dropped while idle fails at BEGIN, before
         // anything was sent that could have taken effect: one more try, on a new connection.
         var retried = false
+        var retriedConflict = false
         while true {
             var began = false
             do {
@@ -116,6 +117,10 @@ extension PostgresConnectionPool {
             } catch let error as PostgresStoreError where !began && !retried && error.kind == .unreachable {
                 _ = error
                 retried = true
+            } catch let error as PostgresStoreError where !retriedConflict && ["40P01", "40001"].contains(error.sqlState ?? "") {
+                // A deadlock or serialization failure rolled the whole transaction back: it runs once more.
+                _ = error
+                retriedConflict = true
             }
         }
     }

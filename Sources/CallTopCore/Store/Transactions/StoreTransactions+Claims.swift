@@ -64,23 +64,25 @@ extension StoreTransactions {
     /// Puts back work whose owner is gone: expired leases, claims from before
     /// leases existed, and claims of processes on this host that have exited.
     /// Live processes' work is left alone. Returns how many jobs moved.
-    static func reclaimAbandonedWork(_ db: some SQLExecutor, now: Date) throws -> Int {
+    /// `trustLocalProcesses`: a claim of an exited process on this host is abandoned at once. Not in
+    /// team mode, where another machine may carry the same host name (a cloned VM, a container).
+    static func reclaimAbandonedWork(_ db: some SQLExecutor, now: Date, trustLocalProcesses: Bool) throws -> Int {
         let t = now.timeIntervalSince1970
         var moved = 0
         for claim in StoreSQL.claimTables {
             for held in try db.query(StoreSQL.heldClaims(claim), [claim.running]) {
                 guard let id = held[0].string else { continue }
-                if isAbandoned(owner: held[1].string, expiresAt: held[2].double, now: t) {
-                    moved += try db.execute(StoreSQL.reclaim(claim), [t, id, claim.running])
+                if isAbandoned(owner: held[1].string, expiresAt: held[2].double, now: t, trustLocalProcesses: trustLocalProcesses) {
+                    moved += try db.execute(StoreSQL.reclaim(claim), [t, id, claim.running, held[1], held[2]])
                 }
             }
         }
         return moved
     }
 
-    static func isAbandoned(owner: String?, expiresAt: Double?, now: Double) -> Bool {
+    static func isAbandoned(owner: String?, expiresAt: Double?, now: Double, trustLocalProcesses: Bool) -> Bool {
         guard let holder = owner.flatMap(LeaseOwner.init) else { return true }
-        return (expiresAt ?? 0) < now || holder.isDeadLocalProcess()
+        return (expiresAt ?? 0) < now || (trustLocalProcesses && holder.isDeadLocalProcess())
     }
 
     /// Puts every download and transcription `owner` holds back to pending,

@@ -25,7 +25,12 @@ extension StoreTransactions {
     }
 
     static func holds(_ db: some SQLExecutor, _ claim: TranscriptionClaim, owner: LeaseOwner) throws -> Bool {
-        try !db.scalar(StoreSQL.holdsTranscription, [claim.callSid, owner.description, claim.fence]).isNull
+        try db.execute(StoreSQL.holdsTranscription, [Date(), claim.callSid, owner.description, claim.fence]) > 0
+    }
+
+    /// Gives a claimed job back untried, fenced like a result: it is queued again for any worker.
+    static func handBackTranscription(_ db: some SQLExecutor, _ claim: TranscriptionClaim, owner: LeaseOwner, now: Date) throws -> Bool {
+        try db.execute(StoreSQL.handBackTranscription, [now, claim.callSid, owner.description, claim.fence]) > 0
     }
 
     static func saveOfflineTranscript(_ db: some SQLExecutor, _ t: OfflineTranscript, claim: TranscriptionClaim, owner: LeaseOwner,

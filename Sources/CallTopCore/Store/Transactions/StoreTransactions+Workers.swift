@@ -6,10 +6,10 @@ extension StoreTransactions {
     /// Records a starting worker. A name is free when no row has it, its last
     /// process stopped cleanly, its heartbeat is older than a lease, or it ran
     /// on this host and is gone.
-    static func registerWorker(_ db: some SQLExecutor, _ worker: WorkerRecord, lease: LeaseTerms, now: Date) throws {
+    static func registerWorker(_ db: some SQLExecutor, _ worker: WorkerRecord, lease: LeaseTerms, trustLocalProcesses: Bool, now: Date) throws {
         func existing() throws -> WorkerRecord? { try db.record(WorkerRecord.self, "SELECT * FROM workers WHERE name = ?", [worker.name]) }
         let seen = try existing()
-        let gone = seen.flatMap { LeaseOwner($0.owner)?.isDeadLocalProcess() ?? true ? $0.owner : nil } ?? ""
+        let gone = seen.flatMap { (trustLocalProcesses && (LeaseOwner($0.owner)?.isDeadLocalProcess() ?? true)) ? $0.owner : nil } ?? ""
         let taken = try db.execute(StoreSQL.registerWorker, [worker.name, worker.owner, worker.host, worker.pid, worker.version, worker.startedAt,
                                                              now, worker.downloadSlots, worker.transcriptionSlots,
                                                              now.addingTimeInterval(-lease.duration), gone])

@@ -12,7 +12,8 @@ extension StoreTransactions {
     /// Inserts or refreshes calls; returns how many were new.
     static func upsertCalls(_ db: some SQLExecutor, _ calls: [TwilioCall], now: Date) throws -> Int {
         var inserted = 0
-        for c in calls {
+        // In SID order: two writers of the same calls (two syncs, a sync and a claim) lock their rows in one order.
+        for c in calls.sorted(by: { $0.sid < $1.sid }) {
             let exists = try !db.scalar("SELECT 1 FROM calls WHERE sid = ?", [c.sid]).isNull
             try db.execute(StoreSQL.upsertCall, [
                 c.sid, c.accountSid, c.parentCallSid, c.from ?? "", c.to ?? "", c.direction ?? "", c.status ?? "",
@@ -30,7 +31,13 @@ extension StoreTransactions {
         var inserted = 0
         for r in recordings {
             let verdict = RecordingStatusVerdict(status: r.status, errorCode: r.errorCode)
-            if try !db.scalar("SELECT 1 FROM recordings WHERE sid = ?", [r.sid]).isNull {
+            // Inserted, unless it exists (or another writer inserted it just now): then Twilio's news refreshes it.
+            if try insertRecording(db, sid: r.sid, callSid: r.callSid, accountSid: r.accountSid, status: r.status ?? "",
+                                   durationS: r.durationS, channels: r.channels, source: r.source, errorCode: r.errorCode,
+                                   startTime: r.startTime, dateCreated: r.dateCreated, uri: r.uri, track: r.track,
+                                   verdict: verdict, nextRetryAt: verdict.state == .notReady ? now : nil, now: now) {
+                inserted += 1
+            } else {
                 try db.execute(StoreSQL.refreshSyncedRecording, [
                     r.callSid, r.accountSid, r.status ?? "", r.durationS, r.channels, r.source, r.errorCode,
                     r.startTime, r.dateCreated, r.uri, r.track, now, r.sid,
@@ -38,12 +45,6 @@ extension StoreTransactions {
                 if verdict.isFinal {
                     try db.execute(StoreSQL.applyFinalVerdict, [verdict.state, verdict.reason, now, r.sid])
                 }
-            } else {
-                try insertRecording(db, sid: r.sid, callSid: r.callSid, accountSid: r.accountSid, status: r.status ?? "",
-                                    durationS: r.durationS, channels: r.channels, source: r.source, errorCode: r.errorCode,
-                                    startTime: r.startTime, dateCreated: r.dateCreated, uri: r.uri, track: r.track,
-                                    verdict: verdict, nextRetryAt: verdict.state == .notReady ? now : nil, now: now)
-                inserted += 1
             }
             try writeEncryption(db, r.encryptionDetails, status: r.status, errorCode: r.errorCode, recordingSid: r.sid, now: now)
         }
@@ -51,14 +52,16 @@ extension StoreTransactions {
     }
 
     /// A recording seen for the first time (sync or a status callback), in the state its status gives it.
+    /// False when it exists already (a concurrent writer may have inserted it a moment ago).
+    @discardableResult
     package static func insertRecording(_ db: some SQLExecutor, sid: String, callSid: String?, accountSid: String?, status: String,
                                         durationS: Int?, channels: Int?, source: String?, errorCode: Int?, startTime: Date?,
                                         dateCreated: Date?, uri: String?, track: String?, verdict: RecordingStatusVerdict,
-                                        nextRetryAt: Date?, now: Date) throws {
+                                        nextRetryAt: Date?, now: Date) throws -> Bool {
         try db.execute(StoreSQL.insertRecording, [
             sid, callSid, accountSid, status, durationS, channels, source, errorCode, startTime, dateCreated, uri, track,
             verdict.state, verdict.reason, nextRetryAt, now, now,
-        ])
+        ]) > 0
     }
 
     /// Metadata fetched during a download refreshes what sync stored.
@@ -130,8 +133,7 @@ extension StoreTransactions {
     /// (the lease ran out): the newer holder's result stands.
     static func recordAttempt(_ db: some SQLExecutor, owner: LeaseOwner, holder: String, _ attempt: DownloadAttempt, decision: DownloadDecision,
                               memory: RetryMemory, file: SavedFile?, expectedBytes: Int64?, now: Date) throws -> Bool {
-        if let holder = try db.scalar("SELECT lease_owner FROM recordings WHERE sid = ?", [attempt.recordingSid]).string,
-           holder != owner.description { return false }
+        guard try db.execute(StoreSQL.mayRecordDownload, [now, attempt.recordingSid, owner.description]) > 0 else { return false }
         try db.execute(StoreSQL.insertAttempt, [attempt.recordingSid, attempt.startedAt, attempt.httpStatus, attempt.twilioCode,
                                                 attempt.bytes, attempt.durationMs, attempt.error])
         var nextRetry: Date?
