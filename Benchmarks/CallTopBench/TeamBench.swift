@@ -58,6 +58,28 @@ enum TeamBench {
         return (simulator, config, workspace, database.text)
     }
 
+    /// `count` `calltop worker` processes on the team's database, each with its own data dir (a machine of its own).
+    static func startWorkers(_ count: Int, _ options: [String], name: String, simulator: TwilioSimulator, config: SimulatorConfig,
+                             databaseURL: String, tmp: TemporaryDirectory) throws -> [Process] {
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_EDGE"] { environment[key] = nil }
+        environment["CALLTOP_API_BASE_URL"] = simulator.baseURL
+        environment["TWILIO_ACCOUNT_SID"] = config.accountSid
+        environment["TWILIO_AUTH_TOKEN"] = config.authToken
+        environment["CALLTOP_DATABASE_URL"] = databaseURL
+        return try (0..<count).map { i in
+            environment["CALLTOP_HOME"] = try tmp.subdirectory("\(name)-machine-\(i)").path
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: BacklogProcessesBench.calltopPath)
+            p.arguments = ["worker"] + options + ["--sync-interval", "1h", "--name", "\(name)-\(i)"]
+            p.environment = environment
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+    }
+
     /// Starts `workers` worker processes on a synced backlog and times them until every recording is downloaded.
     static func drain(workers: Int, count: Int, latencyMs: Int, cluster: ThrowawayPostgres) async throws -> Drained {
         let tmp = try TemporaryDirectory("team")
@@ -66,26 +88,10 @@ enum TeamBench {
         defer { Task { await simulator.stop() } }
         let store = workspace.store
         let wanted = try store.recordingSids(inState: [.pending]).count
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_EDGE"] { environment[key] = nil }
-        environment["CALLTOP_API_BASE_URL"] = simulator.baseURL
-        environment["TWILIO_ACCOUNT_SID"] = config.accountSid
-        environment["TWILIO_AUTH_TOKEN"] = config.authToken
-        environment["CALLTOP_DATABASE_URL"] = databaseURL
         let before = simulator.requests().count
         let start = DispatchTime.now().uptimeNanoseconds
-        let processes = try (0..<workers).map { i -> Process in
-            var env = environment
-            env["CALLTOP_HOME"] = try tmp.subdirectory("machine-\(i)").path
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: BacklogProcessesBench.calltopPath)
-            p.arguments = ["worker", "--downloads", "4", "--transcriptions", "0", "--sync-interval", "1h", "--name", "bench-\(workers)-\(i)"]
-            p.environment = env
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            return p
-        }
+        let processes = try startWorkers(workers, ["--downloads", "4", "--transcriptions", "0"], name: "bench-\(workers)",
+                                         simulator: simulator, config: config, databaseURL: databaseURL, tmp: tmp)
         defer { for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         // Throughput is timed from when every worker has registered: process start-up is not download work.
         var startedAt = start
@@ -124,30 +130,14 @@ enum TeamBench {
             let (simulator, config, workspace, databaseURL) = try await syncedBacklog(count: calls, latencyMs: 0, cluster: cluster, tmp: tmp)
             defer { Task { await simulator.stop() } }
             let store = workspace.store
-            var environment = ProcessInfo.processInfo.environment
-            for key in ["TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_EDGE"] { environment[key] = nil }
-            environment["CALLTOP_API_BASE_URL"] = simulator.baseURL
-            environment["TWILIO_ACCOUNT_SID"] = config.accountSid
-            environment["TWILIO_AUTH_TOKEN"] = config.authToken
-            environment["CALLTOP_DATABASE_URL"] = databaseURL
             // Only `calls` recordings are queued for transcription: the rest stay pending, out of the way.
             let targets = Array(try store.recordingSids(inState: [.pending]).prefix(calls))
             let others = try store.recordingSids(inState: [.pending]).filter { !targets.contains($0) }
             try (store as? PostgresStore)?.writing { db in
                 for sid in others { try db.execute("UPDATE recordings SET download_state = 'absent' WHERE sid = ?", [sid]) }
             }
-            let processes = try (0..<workers).map { i -> Process in
-                var env = environment
-                env["CALLTOP_HOME"] = try tmp.subdirectory("machine-\(i)").path
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: BacklogProcessesBench.calltopPath)
-                p.arguments = ["worker", "--downloads", "2", "--transcriptions", "1", "--sync-interval", "1h", "--name", "stt-\(workers)-\(i)"]
-                p.environment = env
-                p.standardOutput = FileHandle.nullDevice
-                p.standardError = FileHandle.nullDevice
-                try p.run()
-                return p
-            }
+            let processes = try startWorkers(workers, ["--downloads", "2", "--transcriptions", "1"], name: "stt-\(workers)",
+                                             simulator: simulator, config: config, databaseURL: databaseURL, tmp: tmp)
             defer { for p in processes where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
             let start = DispatchTime.now().uptimeNanoseconds
             let callSids = try targets.compactMap { try store.recording($0)?.callSid }
