@@ -8,7 +8,7 @@ public protocol SQLEngine: CallStore {
     func reading<T>(consistent: Bool, _ body: (any SQLExecutor) throws -> T) throws -> T
     /// One transaction, committed whole or not at all. A `quiet` write (a lease
     /// renewal, a heartbeat) does not wake the dashboards watching the store.
-    func writing<T>(quiet: Bool, _ body: (any SQLExecutor) throws -> T) throws -> T
+    @discardableResult func writing<T>(quiet: Bool, _ body: (any SQLExecutor) throws -> T) throws -> T
     /// What a claiming subquery appends so that concurrent claimers skip each
     /// other's rows (` FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing on SQLite,
     /// where one writer at a time makes every claim atomic already).
@@ -17,6 +17,7 @@ public protocol SQLEngine: CallStore {
 
 extension SQLEngine {
     public func reading<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try reading(consistent: false, body) }
+    @discardableResult
     public func writing<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try writing(quiet: false, body) }
 }
 

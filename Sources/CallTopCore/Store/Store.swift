@@ -73,6 +73,7 @@ public final class Store: Sendable {
         try db.read { db in try body(db) }
     }
 
+    @discardableResult
     public func writing<T>(quiet: Bool, _ body: (any SQLExecutor) throws -> T) throws -> T {
         try db.write { db in try body(db) }
     }

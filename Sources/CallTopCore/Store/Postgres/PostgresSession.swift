@@ -77,6 +77,7 @@ package struct PostgresSession {
 
 extension PostgresConnectionPool {
     /// One statement, or several that need not see one moment together.
+    @discardableResult
     package func session<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         try withConnection { try body(PostgresSession(connection: $0, logger: $0.logger)) }
     }
@@ -88,6 +89,7 @@ extension PostgresConnectionPool {
 
     /// A write: one transaction, committed whole or not at all. `notify` tells
     /// every dashboard and idle worker listening that the store changed.
+    @discardableResult
     package func write<T>(notify: Bool = true, _ body: (PostgresSession) throws -> T) throws -> T {
         try transaction("BEGIN", notify: notify, body)
     }

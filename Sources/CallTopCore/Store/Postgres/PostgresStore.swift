@@ -68,6 +68,7 @@ public final class PostgresStore: Sendable {
         consistent ? try pool.read(body) : try pool.session(body)
     }
 
+    @discardableResult
     public func writing<T>(quiet: Bool, _ body: (any SQLExecutor) throws -> T) throws -> T {
         try pool.write(notify: !quiet, body)
     }
