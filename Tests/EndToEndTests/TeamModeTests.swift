@@ -220,6 +220,7 @@ struct TeamDashboardTmuxTests {
                    "CALLTOP_HOME": NSTemporaryDirectory() + "calltop-team-laptop-\(UUID().uuidString.prefix(8))"]
         #expect(try CalltopBinary.run(["sync"], env: env).status == 0)
         let t = try Tmux(command: [CalltopBinary.url.path, "ui"], width: 120, height: 40, env: env)
+        defer { _ = try? t.run(["kill-server"]) }  // whatever happens above, no dashboard outlives the test
         let opened = t.waitFor(timeout: 15) { $0.contains("postgres") && $0.contains("pending") }
         #expect(opened.ok, "\(opened.screen)")
         #expect(opened.screen.contains("no workers"), "nothing downloads without a worker, and the header says so: \(opened.screen)")
@@ -248,7 +249,9 @@ struct TeamDashboardTmuxTests {
         t.send("w")
         let pane = t.waitFor(timeout: 5) { $0.contains("box-7") && $0.contains("box-7.example") }
         #expect(pane.ok, "the workers pane lists the worker and its host: \(pane.screen)")
+        t.send("Escape")
         t.send("q")
+        #expect(t.waitFor(timeout: 5) { !$0.contains("postgres") }.ok, "q quits the dashboard")
     }
 }
 
