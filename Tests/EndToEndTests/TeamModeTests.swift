@@ -46,6 +46,17 @@ import Testing
         try rig.completed.allSatisfy { try store.recording($0.sid)?.downloadState == .downloaded }
     }
 
+    /// Calls whose primary recording was downloaded: those a worker transcribes.
+    func transcribable(_ rig: Rig, _ store: PostgresStore) throws -> Set<String> {
+        try Set(rig.completed.map(\.callSid)).filter { try store.recordings(ofCall: $0).first?.downloadState == .downloaded }
+    }
+
+    /// Every recording downloaded and every transcribable call given the counting engine's transcript.
+    func allDownloadedAndTranscribed(_ rig: Rig, _ store: PostgresStore) throws -> Bool {
+        guard try allDownloaded(rig, store) else { return false }
+        return try transcribable(rig, store).allSatisfy { try store.offlineState($0) == .done(text: "hello there") }
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func threeWorkersOnPostgresDownloadEveryRecordingExactlyOnce() async throws {
         let rig = try await rig(calls: 12)
@@ -80,12 +91,8 @@ import Testing
         let transcriber = try WorkerProcess(env: rig.machine("stt", speech), arguments: ["--downloads", "0", "--transcriptions", "1", "--sync-interval", "60", "--name", "stt"])
         let store = try rig.store()
         defer { store.close() }
-        let calls = Set(rig.completed.map(\.callSid))
-        let transcribable = { try calls.filter { try store.recordings(ofCall: $0).first?.downloadState == .downloaded } }
-        let finished = try await waitFor(120) {
-            guard try allDownloaded(rig, store) else { return false }
-            return try transcribable().allSatisfy { try store.offlineState($0) == .done(text: "hello there") }
-        }
+        let transcribable = { try self.transcribable(rig, store) }
+        let finished = try await waitFor(120) { try allDownloadedAndTranscribed(rig, store) }
         #expect(finished, "\(downloader.stderr)\n\(transcriber.stderr)")
         #expect(downloader.terminate().0 == 0 && transcriber.terminate().0 == 0)
         let jobs = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -299,12 +306,8 @@ extension TeamModeTests {
         let workers = try (0..<count).map { try WorkerProcess(env: shared, arguments: args + ["--name", "shared-\($0)"]) }
         let store = try rig.store()
         defer { store.close() }
-        let calls = Set(rig.completed.map(\.callSid))
-        let transcribable = { try calls.filter { try store.recordings(ofCall: $0).first?.downloadState == .downloaded } }
-        let finished = try await waitFor(120) {
-            guard try allDownloaded(rig, store) else { return false }
-            return try transcribable().allSatisfy { try store.offlineState($0) == .done(text: "hello there") }
-        }
+        let transcribable = { try self.transcribable(rig, store) }
+        let finished = try await waitFor(120) { try allDownloadedAndTranscribed(rig, store) }
         #expect(finished, "\(workers.map(\.stderr))")
         for worker in workers { #expect(worker.terminate().0 == 0, "\(worker.stderr)") }
         let gets = rig.mediaGets
