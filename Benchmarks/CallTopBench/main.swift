@@ -35,8 +35,11 @@ enum BenchMain {
             process.arguments = [section]
             do {
                 try process.run()
-                process.waitUntilExit()
-                if process.terminationStatus != 0 { failed.append(section) }
+                // waitpid, not waitUntilExit: Foundation never saw the team section exit (its child stayed a
+                // zombie) once the section had left the throwaway cluster's watcher running in the background.
+                var status: Int32 = 0
+                while waitpid(process.processIdentifier, &status, 0) < 0 && errno == EINTR {}
+                if status != 0 { failed.append(section) }
             } catch {
                 BenchLine.note("\(section): cannot start: \(error)")
                 failed.append(section)
