@@ -28,6 +28,16 @@ import Testing
         #expect(error.description == "HTTP 401 (20003) from api.dublin.ie1.twilio.com: Authenticate — check TWILIO_REGION/TWILIO_EDGE (credentials are per region) and the credential type")
     }
 
+    @Test func anAuthorizationLabelInAnyCaseCutsTheRestOfTheLine() {
+        let redactor = Redactor(secrets: [])
+        #expect(redactor.clean("sent AUTHORIZATION: Basic QUM6dG9rZW4=") == "sent AUTHORIZATION: [redacted]")
+        #expect(redactor.clean("proxy-authorization:Bearer x y") == "proxy-authorization: [redacted]")
+        // A near miss and a label cut short are ordinary text; a multibyte character before the label counts right.
+        #expect(redactor.clean("authorisation: fine, authorization") == "authorisation: fine, authorization")
+        #expect(redactor.clean("é Authorization: x") == "é Authorization: [redacted]")
+        #expect(redactor.clean("nothing to see") == "nothing to see")
+    }
+
     @Test func shortStringsAreNotTreatedAsSecrets() {
         #expect(Redactor(secrets: ["abc"]).clean("abc def") == "abc def")
     }

@@ -79,23 +79,18 @@ public final class DownloadRunner: Sendable {
                 }
                 continue
             }
+            guard let states = read({ try store.downloadStates(among: targetSet) }) else { break }
             // Recordings another process is downloading: wait for its result (within the window).
-            let heldElsewhere = targets.contains { sid in read({ try store.recording(sid) })??.downloadState == .downloading }
-            if heldElsewhere, clock.now() < deadline {
+            if states.values.contains(.downloading), clock.now() < deadline {
                 await sleep(0.25)
                 continue
             }
             guard let next = read({ try store.nextRetry(among: targetSet) }) ?? nil, next <= deadline else { break }
-            let waitingCount = targets.filter { sid in
-                guard let r = read({ try store.recording(sid) }) ?? nil else { return false }
-                return r.downloadState == .retrying || r.downloadState == .notReady
-            }.count
+            let waitingCount = states.values.filter { $0 == .retrying || $0 == .notReady }.count
             progress(.waiting(count: waitingCount, until: next))
             await sleep(max(0.05, next.timeIntervalSince(clock.now())))
         }
-        for sid in targets {
-            if let state = read({ try store.recording(sid) })??.downloadState { summary.byState[state, default: 0] += 1 }
-        }
+        for state in (read({ try store.downloadStates(among: targetSet) }) ?? [:]).values { summary.byState[state, default: 0] += 1 }
         return summary
     }
 }

@@ -51,7 +51,7 @@ public final class LogSink: Sendable {
 
     public func write(level: Logger.Level, message: String) {
         let clean = SafeText.escaped(redactor.clean(message))
-        let line = "\(Self.timestamp()) \(level.rawValue.uppercased()) \(clean)\n"
+        let line = "\(Self.timestamp()) \(Self.label[level] ?? "LOG") \(clean)\n"
         file.withLock { $0?.write(line) }
         memory?.withLock { $0.append(clean) }
         if echoToStderr { FileHandle.standardError.write(Data(line.utf8)) }
@@ -65,6 +65,9 @@ public final class LogSink: Sendable {
         logger.logLevel = level
         return logger
     }
+
+    /// Upper-cased once: `uppercased()` looks up each character's Unicode properties, per line.
+    static let label = Dictionary(uniqueKeysWithValues: Logger.Level.allCases.map { ($0, $0.rawValue.uppercased()) })
 
     static func timestamp() -> String {
         Date().formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))

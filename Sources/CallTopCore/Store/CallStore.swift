@@ -50,6 +50,8 @@ public protocol CallStore: AnyObject, Sendable {
     func dueRecordingSids(now: Date) throws -> [String]
     func downloadedRecordings() throws -> [StoredRecording]
     func nextRetry(among sids: Set<String>?) throws -> Date?
+    /// The download state of each of `sids` the store knows, in one read.
+    func downloadStates(among sids: Set<String>) throws -> [String: DownloadState]
     @discardableResult func resetForRetry(_ sids: [String], now: Date) throws -> [String]
     func markFileProblem(_ sid: String, reason: String, now: Date) throws
     func claimDownload(_ sid: String, now: Date) async throws -> StoredRecording?

@@ -116,6 +116,10 @@ extension CallStore where Self: SQLEngine {
         try reading { s in try StoreTransactions.downloadedRecordings(s) }
     }
 
+    public func downloadStates(among sids: Set<String>) throws -> [String: DownloadState] {
+        try reading { s in try StoreTransactions.downloadStates(s, among: sids) }
+    }
+
     public func nextRetry(among sids: Set<String>?) throws -> Date? {
         try reading { s in try StoreTransactions.nextRetry(s, among: sids) }
     }

@@ -115,6 +115,23 @@ extension StoreTransactions {
             .map(StoredRecording.init)
     }
 
+    /// The download state of each of `sids` the store knows: a few reads of up
+    /// to 500 SIDs each, not one read per recording (a 2,000-recording run
+    /// ended with 2,000 reads just to count its outcome).
+    static func downloadStates(_ db: some SQLExecutor, among sids: Set<String>) throws -> [String: DownloadState] {
+        var states: [String: DownloadState] = [:]
+        let all = Array(sids)
+        for start in stride(from: 0, to: all.count, by: 500) {
+            let chunk = Array(all[start..<min(start + 500, all.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            for row in try db.query("SELECT sid, download_state FROM recordings WHERE sid IN (\(marks))", chunk) {
+                guard let sid = row[0].string, let state = row[1].string.flatMap(DownloadState.init(rawValue:)) else { continue }
+                states[sid] = state
+            }
+        }
+        return states
+    }
+
     /// The earliest scheduled retry among `sids` (or all), if any.
     static func nextRetry(_ db: some SQLExecutor, among sids: Set<String>?) throws -> Date? {
         try db.query("""
