@@ -22,12 +22,15 @@ public enum TransportError: Error, Equatable, CustomStringConvertible, Sendable 
     case aborted(String)
     /// libcurl could not use the URL: no retry will change that.
     case badURL(String)
+    /// The server's certificate is not trusted (or the CA bundle is unreadable): no retry will change
+    /// that either, so it is said at once rather than after a minute of backoff.
+    case untrusted(String)
 
     /// Worth trying again later: the network, not the request, was at fault.
     public var isTransient: Bool {
         switch self {
         case .truncated, .timedOut, .network: return true
-        case .aborted, .badURL: return false
+        case .aborted, .badURL, .untrusted: return false
         }
     }
 
@@ -39,6 +42,8 @@ public enum TransportError: Error, Equatable, CustomStringConvertible, Sendable 
         case .network(let m): return "network error: \(m)"
         case .aborted(let m): return m
         case .badURL(let m): return "unusable URL: \(m)"
+        case .untrusted(let m):
+            return "TLS certificate not trusted: \(m) — behind a TLS-inspecting proxy or with a private CA, set SSL_CERT_FILE to its CA bundle"
         }
     }
 }
@@ -157,6 +162,8 @@ public final class CurlSession: @unchecked Sendable {
             return .failure(.timedOut(CurlSession.message(code)))
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             return .failure(.badURL(CurlSession.message(code)))
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            return .failure(.untrusted(CurlSession.message(code)))
         default:
             return .failure(.network(CurlSession.message(code)))
         }
@@ -209,8 +216,10 @@ private final class Transfer {
         self.onBody = onBody
     }
 
+    /// One header line, parsed as ASCII: names are ASCII tokens, and Foundation's trimming and
+    /// Unicode `lowercased()` for every header of every response were a visible share of a backlog's CPU.
     func headerLine(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = Self.trimmed(Substring(line))
         if trimmed.hasPrefix("HTTP/") {
             // A new response (after 100-continue, say): start over.
             headers = [:]
@@ -218,9 +227,14 @@ private final class Transfer {
             return
         }
         guard let colon = trimmed.firstIndex(of: ":") else { return }
-        let name = trimmed[..<colon].lowercased()
-        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        headers[name] = value
+        let name = String(decoding: trimmed[..<colon].utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+        headers[name] = String(Self.trimmed(trimmed[trimmed.index(after: colon)...]))
+    }
+
+    private static func trimmed(_ text: Substring) -> Substring {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
+        guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) }) else { return "" }
+        return text[first...last]
     }
 
     func body(_ chunk: UnsafeRawBufferPointer) -> Bool {
