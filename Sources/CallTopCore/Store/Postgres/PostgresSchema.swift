@@ -228,17 +228,18 @@ enum PostgresSchema {
             try check(applied)
             if applied.isSuperset(of: known) { return }
         }
-        // Two first starts can race on CREATE TABLE IF NOT EXISTS itself (a unique
-        // violation in pg_type): the loser tries once more and finds the table.
-        for attempt in 0..<2 {
+        // First starts racing on CREATE TABLE IF NOT EXISTS itself: the existence check comes before
+        // the catalog insert, so a loser gets a unique violation in pg_type (23505), "type already
+        // exists" (42710) or "relation already exists" (42P07). It tries again and finds the table.
+        let raceCodes: Set<String> = ["23505", "42710", "42P07"]
+        for attempt in 0..<5 {
             do {
                 try pool.session { s in
                     try s.execute("CREATE TABLE IF NOT EXISTS \(table) (name text PRIMARY KEY, applied_at double precision NOT NULL)")
                 }
                 break
-            } catch let error as PostgresStoreError where attempt == 0 && (error.sqlState == "23505" || error.sqlState == "42P07") {
-                _ = error
-                continue
+            } catch let error as PostgresStoreError where attempt < 4 && error.sqlState.map(raceCodes.contains) == true {
+                Thread.sleep(forTimeInterval: 0.01 * Double(attempt + 1))
             }
         }
         var tooNew: String?
