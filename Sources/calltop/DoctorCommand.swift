@@ -51,7 +51,7 @@ struct DoctorCommand: AsyncParsableCommand {
         if let team = workspace.store as? PostgresStore {
             do {
                 let server = try team.describeServer()
-                let ms = Double(server.roundTrip.components.attoseconds) / 1e15 + Double(server.roundTrip.components.seconds) * 1000
+                let ms = server.roundTrip.inSeconds * 1000
                 line(true, "database", "\(team.url.redacted): PostgreSQL \(server.server), schema \(server.schema ?? "none"), "
                      + String(format: "round trip %.1f ms", ms) + (PostgresStore.pollOnly() ? ", poll-only (no LISTEN)" : ", LISTEN/NOTIFY"))
             } catch {

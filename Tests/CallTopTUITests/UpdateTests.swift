@@ -273,9 +273,29 @@ struct UpdateTests {
             loads += update(&state, .core(.callChanged(callSid: Fixture.sid("CA", i % 9 + 1)))).filter { $0 == .loadRows }.count
         }
         #expect(loads == 1)
-        loads += update(&state, .rowsLoaded(Fixture.rows())).filter { $0 == .loadRows }.count
-        #expect(loads == 2)
+        // The changes that came during the load bring one more, after a pause.
+        #expect(update(&state, .rowsLoaded(Fixture.rows())) == [.loadRowsAfter(seconds: 0.25)])
+        #expect(update(&state, .core(.callChanged(callSid: Fixture.sid("CA", 1)))).isEmpty, "one load at a time, the paced one included")
+        #expect(update(&state, .rowsLoaded(Fixture.rows())) == [.loadRowsAfter(seconds: 0.25)])
         #expect(update(&state, .rowsLoaded(Fixture.rows())).isEmpty)
+    }
+
+    @Test func aSlowListLoadSpacesTheNextOutSoItTakesAQuarterOfACoreAtMost() {
+        #expect(RowReloadPacing.gap(afterLoadTaking: 0.01) == 0.25)
+        #expect(RowReloadPacing.gap(afterLoadTaking: 0.5) == 1.5)
+        var state = Fixture.state()
+        _ = update(&state, .core(.callChanged(callSid: Fixture.sid("CA", 1))))
+        _ = update(&state, .core(.callChanged(callSid: Fixture.sid("CA", 2))))
+        _ = update(&state, .rowsLoadTook(seconds: 0.8))
+        let effects = update(&state, .rowsLoaded(Fixture.rows()))
+        guard effects.count == 1, case .loadRowsAfter(let gap) = effects[0] else {
+            Issue.record("expected one paced load, got \(effects)")
+            return
+        }
+        #expect(abs(gap - 2.4) < 1e-9)
+        // A paced load that fails lets the next change load again.
+        _ = update(&state, .effectFailed(.loadRowsAfter(seconds: 2.4), message: "busy"))
+        #expect(update(&state, .core(.callChanged(callSid: Fixture.sid("CA", 3)))) == [.loadRows])
     }
 
     @Test func coreEventsUpdateProgressLogAndStatus() {

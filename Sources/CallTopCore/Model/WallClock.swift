@@ -11,3 +11,10 @@ public struct SystemClock: WallClock {
     public init() {}
     public func now() -> Date { Date() }
 }
+
+extension Duration {
+    /// The duration in seconds, as a `Double` (for rates, log lines and the dashboard's pacing).
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

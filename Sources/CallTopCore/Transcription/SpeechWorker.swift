@@ -130,8 +130,7 @@ public actor SpeechWorker {
     // MARK: - events in
 
     private var now: Double {
-        let elapsed = origin.duration(to: .now).components
-        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        origin.duration(to: .now).inSeconds
     }
 
     private func received(_ event: WorkerEvent, generation gen: Int) {

@@ -125,12 +125,15 @@ final class DashboardRuntime {
     private nonisolated static func execute(_ effect: DashboardEffect, services: any DashboardServices) async -> [DashboardEvent] {
         do {
             switch effect {
-            case .loadRows:
+            case .loadRows, .loadRowsAfter:
+                if case .loadRowsAfter(let seconds) = effect { try await Task.sleep(for: .seconds(seconds)) }
                 // The workers come with every row load, so the same refreshes and change events update both.
                 // Without them the rows still load; a store that cannot be read says so through the rows.
                 let workers = try? await services.loadWorkers()
+                let started = ContinuousClock.now
                 let rows = try await services.loadRows()
-                return (workers.map { [.workersLoaded($0)] } ?? []) + [.rowsLoaded(rows)]
+                let took = (ContinuousClock.now - started).inSeconds
+                return (workers.map { [.workersLoaded($0)] } ?? []) + [.rowsLoadTook(seconds: took), .rowsLoaded(rows)]
             case .loadFirstPage:
                 // Enough rows for the tallest terminal; the full list follows.
                 guard let page = try await services.loadFirstPage(limit: 300) else { return [.effectFinished(effect)] }

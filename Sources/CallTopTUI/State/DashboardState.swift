@@ -99,6 +99,7 @@ public struct DashboardState: Sendable, Equatable {
     var syncInFlight = false
     var rowsLoadInFlight = false
     var rowsStale = false
+    var lastRowsLoadSeconds = 0.0
 
     public init(context: DashboardContext) {
         self.context = context

@@ -8,6 +8,8 @@ public enum DashboardEvent: Sendable {
     case resize(TerminalSize)
     case core(CoreEvent)
     case rowsLoaded([CallRow])
+    /// How long the last full list load took (it paces the next one: `RowReloadPacing`).
+    case rowsLoadTook(seconds: Double)
     /// The workers, loaded with the rows (so they come with every `loadRows`).
     case workersLoaded([WorkerRecord])
     /// The newest calls and exact totals, while the full list is still loading.
@@ -26,6 +28,8 @@ public enum DashboardEvent: Sendable {
 /// reports back with an event.
 public enum DashboardEffect: Sendable, Hashable {
     case loadRows
+    /// The list again once `seconds` have passed: changes that came during a load.
+    case loadRowsAfter(seconds: Double)
     /// Only on the very first load: a page to draw at once with a large store.
     case loadFirstPage
     case loadDetail(callSid: String)

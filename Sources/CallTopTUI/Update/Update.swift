@@ -23,8 +23,12 @@ public func update(_ state: inout DashboardState, _ event: DashboardEvent) -> [D
         state.setRows(rows)
         if state.rowsStale {
             state.rowsStale = false
-            return requestRows(&state)
+            state.rowsLoadInFlight = true
+            return [.loadRowsAfter(seconds: RowReloadPacing.gap(afterLoadTaking: state.lastRowsLoadSeconds))]
         }
+        return []
+    case .rowsLoadTook(let seconds):
+        state.lastRowsLoadSeconds = seconds
         return []
     case .workersLoaded(let workers):
         state.workers = workers
@@ -56,7 +60,7 @@ public func update(_ state: inout DashboardState, _ event: DashboardEvent) -> [D
         }
     case .effectFailed(let effect, let message):
         switch effect {
-        case .loadRows:
+        case .loadRows, .loadRowsAfter:
             state.rowsLoadInFlight = false
             state.setStatus("could not load calls: \(message)", isError: true)
         case .sync:
