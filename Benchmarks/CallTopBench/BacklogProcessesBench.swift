@@ -18,7 +18,7 @@ enum BacklogProcessesBench {
     static func drain(processes: Int, count: Int, latencyMs: Int, cap: Int,
                       maxConcurrency: Int) async throws -> (BacklogBench.Drained, downloaded: Int, firstDone: Double) {
         let (simulator, workspace, sids, tmp) = try await BacklogBench.backlog(count: count, latencyMs: latencyMs, cap: cap)
-        defer { tmp.remove() }
+        defer { tmp.removeAfterSection() }
         var environment = ProcessInfo.processInfo.environment
         for key in ["TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_EDGE"] { environment[key] = nil }
         environment["CALLTOP_API_BASE_URL"] = simulator.baseURL
@@ -61,7 +61,7 @@ enum BacklogProcessesBench {
     /// The same in one process: `workers` runners on one store, each with its own gate.
     static func drainWithGates(workers: Int, count: Int, latencyMs: Int, cap: Int, maxConcurrency: Int) async throws -> BacklogBench.Drained {
         let (simulator, workspace, sids, tmp) = try await BacklogBench.backlog(count: count, latencyMs: latencyMs, cap: cap)
-        defer { tmp.remove() }
+        defer { tmp.removeAfterSection() }
         let slices = (0..<workers).map { w in stride(from: w, to: sids.count, by: workers).map { sids[$0] } }
         let runners = try slices.map { _ in
             try workspace.downloadRunner(maxConcurrency: maxConcurrency,

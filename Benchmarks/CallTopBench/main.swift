@@ -21,6 +21,7 @@ enum BenchMain {
         case "detail": DetailTranscriptBench.run(rounds: 9)
         case "sync": try await SyncThroughputBench.run(calls: 20_000)
         case "backlog": try await BacklogBench.run(count: 2_000)
+        case "backlog-main": try await BacklogBench.runMain(count: 2_000)  // while tuning: the measured drain only
         case "team": try await TeamBench.run(count: 500, latencyMs: 200)
         default: throw BenchFailure("unknown section \(name); known: \(sections.joined(separator: ", "))")
         }
@@ -72,5 +73,6 @@ for section in arguments {
         FileHandle.standardError.write(Data("calltop-bench \(section): \(error)\n".utf8))
         status = 1
     }
+    TemporaryDirectory.removeDeferred()
 }
 exit(status)
