@@ -34,10 +34,14 @@ public final class OutboxSender: Sendable {
     let retry: RetrySchedule
     let random: @Sendable () -> Double
     let logger: Logger
+    /// A call's delivery state changed (delivered, or failed and waiting): the list's ✓ follows it.
+    let onChange: @Sendable (String) -> Void
 
     public init(store: any WebhookStore, url: String, secret: String, transport: any NotifyTransport = CurlNotifyTransport(),
                 clock: any WallClock = SystemClock(), retry: RetrySchedule = RetrySchedule(base: 1, cap: 300, maxAttempts: .max),
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger) {
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger,
+                onChange: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.onChange = onChange
         self.store = store
         self.url = url
         self.secret = secret
@@ -90,6 +94,7 @@ public final class OutboxSender: Sendable {
             do {
                 try store.markDelivered(d.id, now: now)
                 logger.info("[WEBHOOK] Delivered \(d.source) transcript for \(d.callSid) (version \(d.version), HTTP \(status))")
+                onChange(d.callSid)
                 return true
             } catch {
                 // Not recorded: it will be sent again, and the delivery id lets the receiver drop the repeat.
@@ -100,7 +105,10 @@ public final class OutboxSender: Sendable {
         case .failure(let error): problem = error.description
         }
         let wait = max(retry.base, retry.delay(afterFailures: d.attempts + 1, unit: random()))
-        do { try store.markDeliveryFailed(d.id, error: problem, nextAttemptAt: now.addingTimeInterval(wait)) } catch {
+        do {
+            try store.markDeliveryFailed(d.id, error: problem, nextAttemptAt: now.addingTimeInterval(wait))
+            onChange(d.callSid)
+        } catch {
             // Unrecorded, the delivery stays due and is simply tried again on the next round.
             logger.error("[WEBHOOK] Could not record the failed delivery of \(d.callSid) v\(d.version): \(error)")
         }

@@ -24,9 +24,13 @@ public actor RecordingPipeline: RecordingWork {
 
     private var queue: [(callSid: String, recordingSid: String)] = []
     private var busy = Set<String>()
-    private var running = 0
+    /// The job running for each recording: `cancelRunning` ends them at a drain timeout.
+    private var running: [String: Task<Void, Never>] = [:]
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var accepting = true
+    /// Callbacks arrive on the receiver's threads; one task of the pipeline's own takes them in,
+    /// in order, until the pipeline stops accepting (or goes away).
+    private nonisolated let intake: AsyncStream<(callSid: String, recordingSid: String)>.Continuation
 
     public init(store: any WebhookStore, runner: DownloadRunner, client: TwilioClient?, transcriber: (any OfflineTranscriber)?,
                 concurrency: Int = 2, retryWindow: TimeInterval = 15 * 60, logger: Logger,
@@ -39,10 +43,17 @@ public actor RecordingPipeline: RecordingWork {
         self.retryWindow = retryWindow
         self.logger = logger
         self.onChange = onChange
+        let (callbacks, intake) = AsyncStream.makeStream(of: (callSid: String, recordingSid: String).self)
+        self.intake = intake
+        Task { [weak self] in
+            for await job in callbacks { await self?.enqueue(callSid: job.callSid, recordingSid: job.recordingSid) }
+        }
     }
 
+    deinit { intake.finish() }
+
     public nonisolated func recordingCompleted(callSid: String, recordingSid: String) {
-        Task { await self.enqueue(callSid: callSid, recordingSid: recordingSid) }
+        intake.yield((callSid, recordingSid))
     }
 
     public func enqueue(callSid: String, recordingSid: String) {
@@ -57,10 +68,11 @@ public actor RecordingPipeline: RecordingWork {
     @discardableResult
     public func stopAccepting() -> Int {
         accepting = false
+        intake.finish()
         let dropped = queue.count
         for job in queue { busy.remove(job.recordingSid) }
         queue.removeAll()
-        if running == 0 {
+        if running.isEmpty {
             let waiters = idleWaiters
             idleWaiters = []
             for w in waiters { w.resume() }
@@ -70,15 +82,20 @@ public actor RecordingPipeline: RecordingWork {
 
     /// Returns when nothing is queued or running (tests and shutdown).
     public func waitUntilIdle() async {
-        if running == 0 && queue.isEmpty { return }
+        if running.isEmpty && queue.isEmpty { return }
         await withCheckedContinuation { idleWaiters.append($0) }
     }
 
+    /// A drain that ran out of time: the running downloads stop waiting for
+    /// retries and end (what they did not finish is recovered at the next start).
+    public func cancelRunning() {
+        for job in running.values { job.cancel() }
+    }
+
     private func pump() {
-        while running < concurrency, !queue.isEmpty {
+        while running.count < concurrency, !queue.isEmpty {
             let job = queue.removeFirst()
-            running += 1
-            Task {
+            running[job.recordingSid] = Task {
                 await self.process(callSid: job.callSid, recordingSid: job.recordingSid)
                 self.finished(job.recordingSid)
             }
@@ -86,10 +103,10 @@ public actor RecordingPipeline: RecordingWork {
     }
 
     private func finished(_ recordingSid: String) {
-        running -= 1
+        running[recordingSid] = nil
         busy.remove(recordingSid)
         pump()
-        if running == 0 && queue.isEmpty {
+        if running.isEmpty && queue.isEmpty {
             let waiters = idleWaiters
             idleWaiters = []
             for w in waiters { w.resume() }

@@ -102,6 +102,7 @@ public final class WebhookServer: Sendable {
         try await withTaskCancellationHandler {
             try await server.wait()
         } onCancel: {
+            // The handler cannot wait; `server.wait()` above returns once this stop has ended the server.
             Task { await self.stop() }
         }
     }

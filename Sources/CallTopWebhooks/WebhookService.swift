@@ -43,12 +43,17 @@ public final class WebhookService: Service {
         try ServeRecovery.reclaim(store, crossChecker: settler ?? TranscriptSettler(
             store: store, suspectThreshold: settings.suspectThreshold, logger: logger), now: Date())
 
-        let outbox = settings.notifyURL.map { OutboxSender(store: store, url: $0, secret: settings.notifySecret ?? "", logger: logger) }
         let transcriber: ServiceTranscriber? = settings.transcribe ? ServiceTranscriber(service: workspace.transcriptionService()) : nil
         let wakeups = WakeSignal()
         let onChange: @Sendable (String) -> Void = { callSid in
             workspace.bus.emit(.callChanged(callSid: callSid))
             wakeups.wake()
+        }
+        // Not `onChange`: a delivery recorded is news for the dashboard, not work for the settle/deliver loop.
+        let outbox = settings.notifyURL.map { url in
+            OutboxSender(store: store, url: url, secret: settings.notifySecret ?? "", logger: logger) { callSid in
+                workspace.bus.emit(.callChanged(callSid: callSid))
+            }
         }
         let pipeline = RecordingPipeline(store: store, runner: try workspace.downloadRunner(), client: client,
                                          transcriber: transcriber, concurrency: settings.concurrency, logger: logger, onChange: onChange)
@@ -79,6 +84,7 @@ public final class WebhookService: Service {
                 return "graceful shutdown"
             })
         } onCancel: {
+            // The handler cannot wait; the body above returns once this stop has ended the server.
             Task { await self.stop() }
         }
     }
@@ -119,6 +125,8 @@ public final class WebhookService: Service {
     /// unsettled recordings are queued again). Returns whether it all finished in time.
     public func drain(timeout: TimeInterval) async -> Bool {
         let finished = Atomic(false)
+        let done = WakeSignal()
+        let started = done.current
         let pipeline = self.pipeline
         let server = self.server
         let work = Task {
@@ -126,12 +134,13 @@ public final class WebhookService: Service {
             await pipeline.stopAccepting()
             await pipeline.waitUntilIdle()
             finished.store(true, ordering: .sequentiallyConsistent)
+            done.wake()
         }
-        let deadline = Date().addingTimeInterval(timeout)
-        while !finished.load(ordering: .sequentiallyConsistent) && Date() < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+        await done.wait(since: started, until: Date().addingTimeInterval(timeout))
+        if !finished.load(ordering: .sequentiallyConsistent) {
+            work.cancel()
+            await pipeline.cancelRunning()
         }
-        if !finished.load(ordering: .sequentiallyConsistent) { work.cancel() }
         await transcriber?.shutdown()
         return finished.load(ordering: .sequentiallyConsistent)
     }

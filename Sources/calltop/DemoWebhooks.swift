@@ -17,20 +17,12 @@ struct DemoWebhooks {
 
     static func start(simulator: TwilioSimulator, workspace: Workspace) async throws -> DemoWebhooks {
         let bus = workspace.bus
-        let store = workspace.store
         let receiver = DeliveryReceiver(verify: { signature, body, timestamp in
             NotifySignature.verify(signature: signature, body: body, timestamp: timestamp, secret: notifySecret)
-        }) { delivery, all in
+        }) { _, all in
+            // The list's ✓ follows from the outbox itself (serve says when it records a delivery).
             bus.emit(.message("webhooks on · \(all.count) transcript(s) delivered to the test receiver"
                 + " (\(all.filter { $0.source == "offline" }.count) offline, \(all.filter(\.supersedes).count) superseding)", isError: false))
-            // The outbox records the delivery once our answer reaches it; then the list can show ✓.
-            Task {
-                for _ in 0..<60 {
-                    if (try? store.callRow(delivery.callSid))?.delivery == "delivered" { break }
-                    try? await Task.sleep(for: .milliseconds(50))
-                }
-                bus.emit(.callChanged(callSid: delivery.callSid))
-            }
         }
         try await receiver.start()
         let service: WebhookService

@@ -2,6 +2,7 @@ import CallTopCore
 import CallTopSimulator
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import CallTopWebhooks
 
@@ -48,13 +49,17 @@ import Testing
 
         // Second life: a new store on the same files, a new sender.
         let workspace = try Workspace(dataDir: dir, host: TwilioHost(), credentials: nil, keepLogInMemory: true)
+        let changed = Mutex<[String]>([])
         let outbox = OutboxSender(store: workspace.webhookStore, url: receiver.url, secret: secret, clock: clock, retry: fastRetry,
-                                  random: { 0.5 }, logger: workspace.logger)
+                                  random: { 0.5 }, logger: workspace.logger) { callSid in changed.withLock { $0.append(callSid) } }
         #expect(await outbox.tick() == 0)       // not due yet: backoff survives the restart
+        #expect(changed.withLock { $0 }.isEmpty)
         for _ in 0..<10 {
             clock.advance(2)
             await outbox.tick()
         }
+        // Each recorded delivery told the dashboard which call changed (call 2 twice: v1, then v2).
+        #expect(changed.withLock { $0 }.sorted() == [sid("CA", 1), sid("CA", 2), sid("CA", 2), sid("CA", 3)].sorted())
         // Third life: nothing is sent again.
         let again = OutboxSender(store: try Store(dataDir: dir), url: receiver.url, secret: secret, clock: clock, logger: workspace.logger)
         clock.advance(3600)

@@ -47,14 +47,14 @@ public enum ClaimPlan {
 public enum DrainDecision: Equatable, Sendable {
     /// Nothing runs: stop now.
     case stop
-    /// Let them finish, looking again at the given time.
+    /// Let them finish: look again when one ends, or at the deadline.
     case wait(until: Date)
     /// Out of time: hand the rest back (release their leases) so another worker takes them at once.
     case handBack(count: Int)
 
-    public static func decide(running: Int, now: Date, deadline: Date, step: TimeInterval = 0.05) -> DrainDecision {
+    public static func decide(running: Int, now: Date, deadline: Date) -> DrainDecision {
         if running == 0 { return .stop }
         if now >= deadline { return .handBack(count: running) }
-        return .wait(until: min(deadline, now.addingTimeInterval(step)))
+        return .wait(until: deadline)
     }
 }

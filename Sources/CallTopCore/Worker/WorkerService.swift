@@ -23,6 +23,8 @@ public final class WorkerService: Service, Sendable {
     let logger: Logger
     let clock: any WallClock
     let state: Mutex<RunState>
+    /// Rung with every change to `state` a pause or the drain waits for (a job ended, a stop was asked).
+    let wakeups = WakeSignal()
 
     struct RunState {
         var stopping = false
@@ -62,11 +64,15 @@ public final class WorkerService: Service, Sendable {
     /// Asks the worker to stop taking work and drain (what a graceful shutdown does).
     public func requestStop() {
         state.withLock { $0.stopping = true; $0.wake = true }
+        wakeups.wake()
     }
 
     var isStopping: Bool { state.withLock { $0.stopping } }
 
-    func wake() { state.withLock { $0.wake = true } }
+    func wake() {
+        state.withLock { $0.wake = true }
+        wakeups.wake()
+    }
 
     public func run() async throws {
         let started = clock.now()
@@ -199,6 +205,7 @@ public final class WorkerService: Service, Sendable {
                 case .retry?, nil: break
                 }
             }
+            wakeups.wake()
         }
     }
 
@@ -225,6 +232,7 @@ public final class WorkerService: Service, Sendable {
                 s.wake = true
                 if outcome == true { s.counts.jobsDone += 1 } else if outcome == false { s.counts.failures += 1 }
             }
+            wakeups.wake()
         }
     }
 
@@ -233,11 +241,12 @@ public final class WorkerService: Service, Sendable {
     func drain() async -> Int {
         let deadline = clock.now().addingTimeInterval(settings.drainTimeout)
         while true {
+            let seen = wakeups.current  // before counting: a job that ends after the count still wakes the wait
             switch DrainDecision.decide(running: state.withLock { $0.running }, now: clock.now(), deadline: deadline) {
             case .stop:
                 return 0
             case .wait(let until):
-                try? await Task.sleep(for: .milliseconds(Int(max(1, until.timeIntervalSince(clock.now()) * 1000))))
+                await wakeups.wait(since: seen, until: until)
             case .handBack(let count):
                 let moved = noting("hand back the running jobs") { try store.releaseClaims(now: clock.now()) } ?? 0  // else their leases expire
                 logger.info("[WORKER] drain timeout: \(count) job(s) still running, \(moved) claim(s) handed back")
@@ -249,22 +258,21 @@ public final class WorkerService: Service, Sendable {
     /// Sleeps up to `seconds`, waking early when a stop is asked or (`consumingWake`,
     /// the claim loop's) when a job ends.
     func pause(_ seconds: TimeInterval, consumingWake: Bool = true) async {
-        let until = Date().addingTimeInterval(seconds)
-        // Another process's commit (a dashboard's retry, serve's callback) wakes the claim loop:
-        // on PostgreSQL the stamp is LISTEN/NOTIFY's counter, on SQLite a stat of the WAL.
+        let until = clock.now().addingTimeInterval(seconds)
+        // Another process's commit (a dashboard's retry, serve's callback) wakes the claim loop too. That
+        // has no event here: the store's change stamp is looked at every 0.2 s (on PostgreSQL it is
+        // LISTEN/NOTIFY's counter, on SQLite a stat of the WAL).
         var changes = consumingWake ? ChangeDetector(store.changeStamp()) : nil
-        var nextLook = Date().addingTimeInterval(0.2)
-        while Date() < until {
+        while true {
+            let seen = wakeups.current  // before the flags: a wake-up after this look ends the wait below
             let woken = state.withLock { s in
                 defer { if consumingWake { s.wake = false } }
                 return s.stopping || (consumingWake && s.wake)
             }
-            if woken { return }
-            if Date() >= nextLook, changes != nil {
-                if changes?.changed(store.changeStamp()) == true { return }
-                nextLook = Date().addingTimeInterval(0.2)
-            }
-            try? await Task.sleep(for: .milliseconds(Int(min(50, max(1, until.timeIntervalSinceNow * 1000)))))
+            let now = clock.now()
+            if woken || now >= until { return }
+            if changes?.changed(store.changeStamp()) == true { return }
+            await wakeups.wait(since: seen, until: changes == nil ? until : min(until, now.addingTimeInterval(0.2)))
         }
     }
 }

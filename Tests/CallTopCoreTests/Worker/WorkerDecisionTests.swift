@@ -42,7 +42,7 @@ import Testing
     @Test func drainingStopsWaitsThenHandsBack() {
         let deadline = now.addingTimeInterval(20)
         #expect(DrainDecision.decide(running: 0, now: now, deadline: deadline) == .stop)
-        #expect(DrainDecision.decide(running: 2, now: now, deadline: deadline) == .wait(until: now.addingTimeInterval(0.05)))
+        #expect(DrainDecision.decide(running: 2, now: now, deadline: deadline) == .wait(until: deadline))
         #expect(DrainDecision.decide(running: 2, now: deadline.addingTimeInterval(-0.01), deadline: deadline) == .wait(until: deadline))
         #expect(DrainDecision.decide(running: 2, now: deadline, deadline: deadline) == .handBack(count: 2))
     }
