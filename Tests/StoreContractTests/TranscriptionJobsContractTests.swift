@@ -27,6 +27,19 @@ import Testing
     }
 
     @Test(arguments: StoreEngine.allCases)
+    func aWorkersOwnDownloadsAreQueuedWithoutASweep(engine: StoreEngine) async throws {
+        let store = try engine.makeStore()
+        try store.seed(1...4)
+        for n in 1...3 { try await store.markDownloaded(n) }
+        // Only the named calls are looked at: call 3 waits for a sweep, call 4 has nothing downloaded.
+        #expect(try store.enqueueDownloadedForTranscription(now: t0, calls: [callSid(1), callSid(2), callSid(4)]) == 2)
+        #expect(try store.enqueueDownloadedForTranscription(now: t0, calls: []) == 0)
+        #expect(Set(try store.claimableTranscriptions(now: t0, limit: 10)) == [callSid(1), callSid(2)])
+        #expect(try store.enqueueDownloadedForTranscription(now: t0, calls: nil) == 1)
+        #expect(Set(try store.claimableTranscriptions(now: t0, limit: 10)) == [callSid(1), callSid(2), callSid(3)])
+    }
+
+    @Test(arguments: StoreEngine.allCases)
     func aClaimIsFencedAgainstTheOwnerWhoLostIt(engine: StoreEngine) async throws {
         let lease = LeaseTerms(duration: 10)
         let slow = try engine.makeStore(lease: lease)

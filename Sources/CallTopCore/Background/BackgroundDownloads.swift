@@ -13,6 +13,7 @@ public final class BackgroundDownloads: Sendable {
     private let background = BackgroundTask()
 
     public convenience init(store: any CallStore, runner: DownloadRunner, concurrency: Int, idleInterval: Duration = .seconds(1)) {
+        // A store that cannot be read has nothing due now; the next look, one idle interval later, asks again.
         self.init(idleInterval: idleInterval,
                   due: { (try? store.dueRecordingSids(now: Date())) ?? [] },
                   download: { sids in _ = await runner.run(sids, options: .init(concurrency: concurrency, wait: 0)) })

@@ -19,7 +19,7 @@ public struct DownloadTargets: Sendable {
         for reference in references {
             switch reference {
             case .recording(let sid):
-                if (try? store.recording(sid)) == nil {
+                if try store.recording(sid) == nil {
                     let recording = try await client.fetchRecording(sid)
                     try await ensureCall(recording.callSid, now: now)
                     try store.upsertRecordings([recording], now: now)

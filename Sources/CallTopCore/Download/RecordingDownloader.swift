@@ -94,7 +94,9 @@ public final class RecordingDownloader: Sendable {
                 }
                 logger.warning("could not store the attempt for \(sid): \(error); trying again in 1 s")
                 try? await Task.sleep(for: .seconds(1))
-                try? store.renewLeases([.download(recordingSid: sid)], now: clock.now())
+                logger.noting("renew the claim on \(sid)", otherwise: "the next try renews it") {
+                    try store.renewLeases([.download(recordingSid: sid)], now: clock.now())
+                }
             }
         }
         CallTopMetrics.downloadFinished(decision, bytes: received, duration: clock.now().timeIntervalSince(started))
@@ -163,7 +165,9 @@ public final class RecordingDownloader: Sendable {
                 let answer: Result<TwilioRecording, TwilioError>
                 do {
                     let meta: TwilioRecording = try await client.getJSON(uri)
-                    try? store.refreshRecordingMetadata(meta, now: clock.now())
+                    logger.noting("store \(sid)'s fresh metadata", otherwise: "the attempt goes on with it") {
+                        try store.refreshRecordingMetadata(meta, now: clock.now())
+                    }
                     stored.status = meta.status ?? stored.status
                     stored.channels = meta.channels ?? stored.channels
                     answer = .success(meta)
@@ -214,7 +218,8 @@ public final class RecordingDownloader: Sendable {
     }
 
     private func storedEncryption(_ sid: String) -> EncryptionDetails? {
-        (try? store.encryptionDetails(of: sid)) ?? nil  // #15
+        // #15. Unread, an encrypted recording's media fails its audio check and is tried again later.
+        logger.noting("read \(sid)'s encryption details", otherwise: "going on without them") { try store.encryptionDetails(of: sid) } ?? nil
     }
 
     /// Assigned when the download was claimed, and never changed: a recording

@@ -81,7 +81,9 @@ public protocol CallStore: AnyObject, Sendable {
     func claimTranscriptionJob(_ callSid: String, now: Date, rule: TranscriptionClaimRule) throws -> TranscriptionClaim?
     func saveOfflineTranscript(_ t: OfflineTranscript, claim: TranscriptionClaim, recordingSid: String?, now: Date) throws -> Bool
     func failTranscription(_ claim: TranscriptionClaim, error: String, now: Date) throws -> Bool
-    @discardableResult func enqueueDownloadedForTranscription(now: Date) throws -> Int
+    /// Queues a transcription for each call whose primary recording is downloaded and that has
+    /// neither a job nor an offline transcript: among `calls`, or (nil) the whole store.
+    @discardableResult func enqueueDownloadedForTranscription(now: Date, calls: [String]?) throws -> Int
     func claimableTranscriptions(now: Date, limit: Int) throws -> [String]
 
     // Workers and named leases (one sync at a time)
@@ -122,6 +124,9 @@ extension CallStore {
     }
     public func refreshRecordingMetadata(_ r: TwilioRecording) throws { try refreshRecordingMetadata(r, now: Date()) }
     public func nextRetry() throws -> Date? { try nextRetry(among: nil) }
+    @discardableResult public func enqueueDownloadedForTranscription(now: Date) throws -> Int {
+        try enqueueDownloadedForTranscription(now: now, calls: nil)
+    }
     public func claimTranscriptionJob(_ callSid: String, now: Date) throws -> TranscriptionClaim? {
         try claimTranscriptionJob(callSid, now: now, rule: .always)
     }

@@ -207,8 +207,9 @@ extension CallStore where Self: SQLEngine {
     }
 
     @discardableResult
-    public func enqueueDownloadedForTranscription(now: Date) throws -> Int {
-        try writing { s in try StoreTransactions.enqueueDownloadedForTranscription(s, now: now) }
+    public func enqueueDownloadedForTranscription(now: Date, calls: [String]?) throws -> Int {
+        guard calls?.isEmpty != true else { return 0 }
+        return try writing { s in try StoreTransactions.enqueueDownloadedForTranscription(s, now: now, calls: calls) }
     }
 
     public func claimableTranscriptions(now: Date, limit: Int) throws -> [String] {

@@ -160,15 +160,19 @@ enum StoreSQL {
         (SELECT p.download_state FROM recordings p WHERE p.call_sid = j.call_sid ORDER BY COALESCE(p.date_created, 0), p.sid LIMIT 1)
         """
 
-    /// Argument: now.
-    static let enqueueDownloadedForTranscription = """
+    /// Argument: now, then one per call SID when `calls` is given (a worker's own downloads: a
+    /// look at those calls' rows only; nil sweeps every recording in the store).
+    static func enqueueDownloadedForTranscription(calls: Int?) -> String {
+        let only = calls.map { n in " AND j.call_sid IN (\(Array(repeating: "?", count: n).joined(separator: ", ")))" } ?? ""
+        return """
         INSERT INTO transcription_jobs(call_sid, state, error, updated_at)
         SELECT DISTINCT j.call_sid, 'pending', NULL, ? FROM recordings j
-        WHERE j.call_sid IS NOT NULL AND \(primaryRecordingState) = 'downloaded'
+        WHERE j.call_sid IS NOT NULL\(only) AND \(primaryRecordingState) = 'downloaded'
           AND NOT EXISTS (SELECT 1 FROM transcription_jobs t WHERE t.call_sid = j.call_sid)
           AND NOT EXISTS (SELECT 1 FROM transcripts o WHERE o.call_sid = j.call_sid AND o.source = 'offline' AND TRIM(o.text) != '')
         ON CONFLICT(call_sid) DO NOTHING
         """
+    }
 
     /// Arguments: now, limit.
     static let claimableTranscriptions = """

@@ -17,14 +17,18 @@ extension TranscriptionService {
                 why = "the recording is not on this machine and its copy differs from what was downloaded: \(problem)"
             case .failure(let problem):
                 logger.warning("[OFFLINE_STT] \(claim.callSid): the recording is not on this machine and could not be copied yet (\(problem)); queued again")
-                _ = try? store.handBackTranscription(claim, now: Date())  // fenced; unrecorded, the lease expires and it is queued all the same
+                logger.noting("give \(claim.callSid)'s transcription back", otherwise: "its lease expires and it is queued all the same") {
+                    try store.handBackTranscription(claim, now: clock.now())  // fenced
+                }
                 throw .notDownloaded("could not copy \(path) to this machine: \(problem)")
             }
         } else {
             why = "the recording is not on this machine (\(path)) and no Twilio client is set up to copy it"
         }
         logger.warning("[OFFLINE_STT] \(claim.callSid): \(why)")
-        _ = try? store.failTranscription(claim, error: why, now: Date())  // fenced: a lost claim leaves the newer holder alone
+        logger.noting("record \(claim.callSid)'s failed transcription", otherwise: "its lease expires and it is tried again") {
+            try store.failTranscription(claim, error: why, now: clock.now())  // fenced: a lost claim leaves the newer holder alone
+        }
         throw .notDownloaded(why)
     }
 }

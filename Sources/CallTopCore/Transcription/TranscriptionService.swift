@@ -14,9 +14,11 @@ public final class TranscriptionService: Sendable {
     let logger: Logger
     let bus: EventBus?
     let model: String
+    let clock: any WallClock
 
     public init(worker: SpeechWorker, store: any CallStore, downloads: DownloadRunner?, copies: RecordingDownloader? = nil,
-                logger: Logger, bus: EventBus? = nil, model: String = SpeechEnvironment.defaultModel) {
+                logger: Logger, bus: EventBus? = nil, model: String = SpeechEnvironment.defaultModel, clock: any WallClock = SystemClock()) {
+        self.clock = clock
         self.worker = worker
         self.store = store
         self.downloads = downloads
@@ -57,27 +59,31 @@ public final class TranscriptionService: Sendable {
     @discardableResult
     public func transcribe(callSid: String, downloadWait: TimeInterval = 120, rule: TranscriptionClaimRule = .always,
                            progress: @escaping @Sendable (Double) -> Void = { _ in }) async throws(Failure) -> OfflineTranscript {
-        let now = Date()
+        let now = clock.now()
         let recordings: [StoredRecording]
         do { recordings = try store.recordings(ofCall: callSid) } catch { throw .store("\(callSid): the store could not be read: \(error)") }
         guard var recording = recordings.first else {
-            try? store.setTranscriptionJob(callSid, state: .failed, error: "no recording", now: now)
+            markFailed(callSid, "no recording")
             throw .noRecording("\(callSid) has no recording in the store (run `calltop sync`)")
         }
         if recording.downloadState != .downloaded, let downloads {
-            try? store.resetForRetry([recording.sid], now: now)
+            logger.noting("put \(recording.sid) back in the download queue", otherwise: "trying the download as it stands") {
+                try store.resetForRetry([recording.sid], now: now)
+            }
             _ = await downloads.run([recording.sid], options: .init(concurrency: 1, wait: downloadWait))
-            recording = (try? store.recording(recording.sid)) ?? recording
+            do { recording = try store.recording(recording.sid) ?? recording } catch {
+                throw .store("\(callSid): the store could not be read after the download: \(error)")
+            }
         }
         guard recording.downloadState == .downloaded, let path = recording.path else {
             let why = "recording \(recording.downloadState.rawValue)" + (recording.lastError.map { ": \($0)" } ?? "")
-            try? store.setTranscriptionJob(callSid, state: .failed, error: why, now: Date())
+            markFailed(callSid, why)
             bus?.emit(.callChanged(callSid: callSid))
             throw .notDownloaded(why)
         }
         // The fence: a result is written only while this claim holds, so a lease lost meanwhile cannot overwrite a newer one.
         let claimed: TranscriptionClaim?
-        do { claimed = try store.claimTranscriptionJob(callSid, now: Date(), rule: rule) } catch {
+        do { claimed = try store.claimTranscriptionJob(callSid, now: clock.now(), rule: rule) } catch {
             throw .store("\(callSid): the transcription could not be claimed: \(error)")
         }
         guard let claim = claimed else {
@@ -90,7 +96,7 @@ public final class TranscriptionService: Sendable {
         defer { cleanup() }
         let request = TranscriptionRequest(audio: audio, model: model, channels: max(1, recording.channels ?? 1))
         let bus = self.bus
-        let started = Date()
+        let started = clock.now()
         let transcript: OfflineTranscript
         do throws(SpeechWorkerError) {
             transcript = try await store.keepingLeaseAlive(on: .transcription(callSid: callSid)) { () async throws(SpeechWorkerError) -> OfflineTranscript in
@@ -102,14 +108,16 @@ public final class TranscriptionService: Sendable {
         } catch {
             let failure = Failure.speech(error)
             logger.warning("[OFFLINE_STT] Transcription failed for \(callSid): \(failure)")
-            CallTopMetrics.transcriptionFinished(result: "failed", duration: Date().timeIntervalSince(started), audioSeconds: nil)
+            CallTopMetrics.transcriptionFinished(result: "failed", duration: clock.now().timeIntervalSince(started), audioSeconds: nil)
             // Fenced like the result: a claim lost meanwhile leaves the newer holder's state alone.
-            _ = try? store.failTranscription(claim, error: failure.policyReason, now: Date())
+            logger.noting("record \(callSid)'s failed transcription", otherwise: "its lease expires and it is tried again") {
+                try store.failTranscription(claim, error: failure.policyReason, now: clock.now())
+            }
             bus?.emit(.callChanged(callSid: callSid))
             throw failure
         }
         let saved: Bool
-        do { saved = try store.saveOfflineTranscript(transcript, claim: claim, recordingSid: recording.sid, now: Date()) } catch {
+        do { saved = try store.saveOfflineTranscript(transcript, claim: claim, recordingSid: recording.sid, now: clock.now()) } catch {
             // The claim's lease runs out and the job is taken back, so the transcription is done again, not lost.
             logger.error("[OFFLINE_STT] \(callSid): the transcript could not be stored: \(error)")
             throw .store("\(callSid): the transcript could not be stored: \(error)")
@@ -124,6 +132,13 @@ public final class TranscriptionService: Sendable {
                                              duration: transcript.processingSeconds, audioSeconds: transcript.audioSeconds)
         bus?.emit(.callChanged(callSid: callSid))
         return transcript
+    }
+
+    /// Records why a call's transcription could not start: `offline_state` then explains itself.
+    func markFailed(_ callSid: String, _ why: String) {
+        logger.noting("record why \(callSid) was not transcribed (\(why))", otherwise: "the list keeps its previous transcription state") {
+            try store.setTranscriptionJob(callSid, state: .failed, error: why, now: clock.now())
+        }
     }
 
     /// Calls with a downloaded (or downloadable) recording and no offline transcript yet.

@@ -31,6 +31,10 @@ public final class WorkerService: Service, Sendable {
         var wake = false
         var holdsSyncLease = false
         var downloads: Set<String> = []
+        /// Calls this worker downloaded since the last look for transcriptions to queue.
+        var downloadedCalls: Set<String> = []
+        /// When the whole store was last swept for downloaded calls without a transcription job.
+        var lastSweep: Date?
         var transcriptions: [String: Int] = [:]  // call SID → transcriber slot
         var counts = WorkerCounts()
         var syncSchedule: SyncSchedule
@@ -101,10 +105,7 @@ public final class WorkerService: Service, Sendable {
     /// again (a lease not renewed expires, and its job is taken back by another worker).
     @discardableResult
     private func noting<T>(_ what: String, _ body: () throws -> T) -> T? {
-        do { return try body() } catch {
-            logger.warning("[WORKER] \(settings.name): could not \(what): \(error); trying again next round")
-            return nil
-        }
+        logger.noting("\(what) ([WORKER] \(settings.name))", otherwise: "trying again next round", body)
     }
 
     // MARK: Loops
@@ -126,7 +127,7 @@ public final class WorkerService: Service, Sendable {
         if freeDownloads > 0 { await claimDownloads(freeDownloads, now: t) }
         let freeTranscriptions = transcribers.count - transcribing.count
         guard freeTranscriptions > 0 else { return }
-        noting("queue downloaded calls for transcription") { try store.enqueueDownloadedForTranscription(now: t) }
+        queueDownloadedCalls(now: t)
         let queued = noting("read the queued transcriptions") {
             try store.claimableTranscriptions(now: t, limit: transcribers.count * 2 + transcribing.count)
         } ?? []
@@ -134,6 +135,23 @@ public final class WorkerService: Service, Sendable {
             startTranscription(callSid)
         }
     }
+
+    /// Queues transcriptions for the calls this worker just downloaded; every `sweepInterval` (and at
+    /// the first tick) the whole store, for what others downloaded (serve, a dashboard, the CLI). A
+    /// sweep reads every recording: run on each job's end, a 2,000-recording backlog meant 2,000 sweeps.
+    func queueDownloadedCalls(now t: Date) {
+        let (calls, sweep) = state.withLock { s -> ([String], Bool) in
+            let sweep = s.lastSweep.map { t.timeIntervalSince($0) >= Self.sweepInterval || t < $0 } ?? true
+            if sweep { s.lastSweep = t }
+            defer { s.downloadedCalls = [] }
+            return (Array(s.downloadedCalls), sweep)
+        }
+        noting("queue downloaded calls for transcription") {
+            try store.enqueueDownloadedForTranscription(now: t, calls: sweep ? nil : calls)
+        }
+    }
+
+    static let sweepInterval: TimeInterval = 30
 
     /// Renews this worker's claims and the sync lease and reports its counts,
     /// on a task of its own so busy jobs cannot starve it.
@@ -199,6 +217,7 @@ public final class WorkerService: Service, Sendable {
             state.withLock { s in
                 s.downloads.remove(sid)
                 s.wake = true
+                if case .downloaded? = decision, let call = recording.callSid { s.downloadedCalls.insert(call) }
                 switch decision {
                 case .downloaded?, .absent?: s.counts.jobsDone += 1
                 case .failed?: s.counts.failures += 1

@@ -10,10 +10,14 @@ extension TranscriptionService {
         let file = store.dataDir.appendingPathComponent(relative)
         guard relative.hasSuffix(".enc") else { return (file, {}) }
         let fail = { (why: String) -> Failure in
-            try? self.store.setTranscriptionJob(callSid, state: .failed, error: why, now: Date())
+            self.markFailed(callSid, why)
             return .notDownloaded(why)
         }
-        guard let details = try? store.encryptionDetails(of: recordingSid) else {
+        let stored: EncryptionDetails?
+        do { stored = try store.encryptionDetails(of: recordingSid) } catch {
+            throw .store("\(callSid): the store could not be read for \(recordingSid)'s encryption details: \(error)")
+        }
+        guard let details = stored else {
             throw fail("\(relative) is encrypted but the store has no encryption_details for \(recordingSid): run `calltop sync`")
         }
         let plain = file.deletingLastPathComponent().appendingPathComponent(".\(recordingSid).\(UUID().uuidString.prefix(8)).transcribe.wav")
@@ -23,7 +27,7 @@ extension TranscriptionService {
             throw fail(why.description)
         } catch let why as AttemptResult {
             var memory = RetryMemory()
-            throw fail(RecordingDownloader.errorText(DownloadPolicy(hostName: "").decide(why, memory: &memory, now: Date(), jitter: 0)) ?? "\(why)")
+            throw fail(RecordingDownloader.errorText(DownloadPolicy(hostName: "").decide(why, memory: &memory, now: clock.now(), jitter: 0)) ?? "\(why)")
         } catch {
             throw fail("cannot decrypt \(relative): \(error)")
         }

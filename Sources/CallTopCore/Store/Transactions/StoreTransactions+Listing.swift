@@ -6,6 +6,15 @@ extension StoreTransactions {
     /// Every call, newest first; `state` keeps calls with any recording in it.
     /// `withRecordings` fills each row's `recordings` (for `list --json`).
     static func callRows(_ db: some SQLExecutor, state: DownloadState?, limit: Int?, withRecordings: Bool) throws -> [CallRow] {
+        let (sql, args) = callRowsQuery(state: state, limit: limit)
+        var rows = try db.query(sql, args).map(CallRow.init(listRow:))
+        if withRecordings { try attachRecordings(db, to: &rows) }
+        try attachWorkers(db, to: &rows)
+        return rows
+    }
+
+    /// The list's query: every call newest first, or those with a recording in `state`.
+    static func callRowsQuery(state: DownloadState?, limit: Int?) -> (sql: String, arguments: [any SQLBindable]) {
         var sql = StoreSQL.callRows
         var args: [any SQLBindable] = []
         if let state {
@@ -14,10 +23,7 @@ extension StoreTransactions {
         }
         sql += StoreSQL.callRowsOrder
         if let limit { sql += " LIMIT \(max(0, limit))" }
-        var rows = try db.query(sql, args).map(CallRow.init(listRow:))
-        if withRecordings { try attachRecordings(db, to: &rows) }
-        try attachWorkers(db, to: &rows)
-        return rows
+        return (sql, args)
     }
 
     /// In-flight claims named by the worker that made them: few rows at any

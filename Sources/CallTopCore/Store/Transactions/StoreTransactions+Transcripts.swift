@@ -6,8 +6,14 @@ import Foundation
 extension StoreTransactions {
     // MARK: Jobs
 
-    static func enqueueDownloadedForTranscription(_ db: some SQLExecutor, now: Date) throws -> Int {
-        try db.execute(StoreSQL.enqueueDownloadedForTranscription, [now])
+    static func enqueueDownloadedForTranscription(_ db: some SQLExecutor, now: Date, calls: [String]?) throws -> Int {
+        guard let calls else { return try db.execute(StoreSQL.enqueueDownloadedForTranscription(calls: nil), [now]) }
+        var queued = 0
+        for start in stride(from: 0, to: calls.count, by: 500) {
+            let chunk = Array(calls[start..<min(start + 500, calls.count)])
+            queued += try db.execute(StoreSQL.enqueueDownloadedForTranscription(calls: chunk.count), [now as any SQLBindable] + chunk)
+        }
+        return queued
     }
 
     static func claimableTranscriptions(_ db: some SQLExecutor, now: Date, limit: Int) throws -> [String] {
@@ -24,8 +30,8 @@ extension StoreTransactions {
         return TranscriptionClaim(callSid: callSid, fence: fence)
     }
 
-    static func holds(_ db: some SQLExecutor, _ claim: TranscriptionClaim, owner: LeaseOwner) throws -> Bool {
-        try db.execute(StoreSQL.holdsTranscription, [Date(), claim.callSid, owner.description, claim.fence]) > 0
+    static func holds(_ db: some SQLExecutor, _ claim: TranscriptionClaim, owner: LeaseOwner, now: Date) throws -> Bool {
+        try db.execute(StoreSQL.holdsTranscription, [now, claim.callSid, owner.description, claim.fence]) > 0
     }
 
     /// Gives a claimed job back untried, fenced like a result: it is queued again for any worker.
@@ -35,13 +41,13 @@ extension StoreTransactions {
 
     static func saveOfflineTranscript(_ db: some SQLExecutor, _ t: OfflineTranscript, claim: TranscriptionClaim, owner: LeaseOwner,
                                       recordingSid: String?, now: Date) throws -> Bool {
-        guard try holds(db, claim, owner: owner) else { return false }
+        guard try holds(db, claim, owner: owner, now: now) else { return false }
         try writeOfflineTranscript(db, t, callSid: claim.callSid, recordingSid: recordingSid, now: now)
         return true
     }
 
     static func failTranscription(_ db: some SQLExecutor, _ claim: TranscriptionClaim, owner: LeaseOwner, error: String, now: Date) throws -> Bool {
-        guard try holds(db, claim, owner: owner) else { return false }
+        guard try holds(db, claim, owner: owner, now: now) else { return false }
         try setJob(db, callSid: claim.callSid, state: .failed, error: error, now: now)
         return true
     }
