@@ -129,6 +129,8 @@ def main() -> int:
             hyps[s][it.name] = cache[key][s][it.name]
         print(f"# baselines {n + 1}/{len(items)}", file=sys.stderr, flush=True)
 
+    if args.baselines_only:
+        return 0
     calltop(model, samples[items[0].name])  # warm-up
     runs, proc_s, cpu_s, audio_s = [], 0.0, 0.0, 0.0
     first = {}

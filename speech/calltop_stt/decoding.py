@@ -12,7 +12,8 @@ So nothing is sampled. The fallback is a fixed cascade of beam searches,
 each a pure function of the audio and the settings; the first decode that
 passes faster-whisper's own checks and is not a loop (repetition.py: the
 compression-ratio check misses loops in short text) is kept (else, as faster-whisper does, the
-best-scoring one that is not a loop). Every fallback step drops the previous
+best-scoring one that is not a loop). A first decode that writes the previous window's text
+again (repetition.copies_prompt) counts as a loop. Every fallback step drops the previous
 text from the prompt (a loop usually comes from conditioning on a wrong
 previous window) and penalises repetition, and it returns a pseudo-
 temperature of 1.0 so faster-whisper resets the prompt after it
@@ -34,12 +35,18 @@ CASCADE = (
                                       "no_repeat_ngram_size": 3}),
 )
 PROMPT_RESET_TEMPERATURE = 1.0
+COPY_CHECK = True   # a first decode that copies the previous text is a loop (repetition.copies_prompt)
 
 
 def describe() -> dict:
     """For the transcript's provenance."""
     return {"sampling": "none (deterministic: no random seed is involved)",
             "fallback": [{"name": n, "previous_text": p, **kw} for n, p, kw in CASCADE]}
+
+
+def _previous(prompt: List[int], sot: int) -> List[int]:
+    """The previous window's text tokens in the prompt (after <|startofprev|>)."""
+    return prompt[1: prompt.index(sot)] if sot in prompt else []
 
 
 def _fresh(prompt: List[int], sot: int) -> List[int]:
@@ -56,6 +63,7 @@ class DeterministicWhisperModel(WhisperModel):
         max_length = self.max_length if options.max_new_tokens is None \
             else len(prompt) + options.max_new_tokens
         all_results, not_loops = [], []
+        previous_text = None
         for step, (name, keep_prompt, overrides) in enumerate(CASCADE):
             kwargs = {"beam_size": options.beam_size, "patience": options.patience,
                       "repetition_penalty": options.repetition_penalty,
@@ -79,6 +87,10 @@ class DeterministicWhisperModel(WhisperModel):
 
             loop = repetition.is_loop(text) or (options.compression_ratio_threshold is not None
                                                 and compression_ratio > options.compression_ratio_threshold)
+            if keep_prompt and COPY_CHECK and not loop and previous_text is None:
+                previous_text = tokenizer.decode(_previous(prompt, tokenizer.sot))
+            if keep_prompt and COPY_CHECK and not loop and repetition.copies_prompt(text, previous_text):
+                loop = True   # the previous window's text again: decode without it
             unsure = options.log_prob_threshold is not None and avg_logprob < options.log_prob_threshold
             if not loop:
                 not_loops.append(decoded)

@@ -6,15 +6,20 @@ empties silence and line noise but throws away clear speech of some voices
 (flat, whispered, formant: 45 % vs 4.5 % WER on one voice). A first version
 here (lenient VAD, falling back to no VAD when the VAD's spans held under 90 %
 of the voiced energy) still lost words at span edges; Benchmarks/stt/
-vad_policy_eval.py has the figures. So the VAD now only decides WHETHER a
-window holds speech, never which audio Whisper hears.
+vad_policy_eval.py has the figures. So the lenient VAD only decides WHETHER a
+window holds speech; which audio Whisper hears is decided in step 2.
 
 Policy "auto", per window and channel:
 1. Frame energies (energy.py) and Silero VAD with lenient settings
    (LENIENT_VAD) each look for speech. Neither finds any (under MIN_VOICED_S
    voiced and no VAD span) -> empty, and the model is not even called.
-2. Otherwise Whisper transcribes the whole window WITHOUT VAD, so no word is
-   cut away: the accuracy of no-VAD.
+2. Otherwise Whisper transcribes either the speech regions of faster-whisper's
+   default VAD (threshold 0.5, 400 ms of padding: what its vad_filter hears),
+   joined, or the whole window WITHOUT VAD. The regions only when they hold
+   the voiced audio the energy gate sees (regions.py: >= 97 % of it and at
+   most 1 s outside) and the window is not noisy (not cleaned for the gate);
+   a voice the VAD misses (flat, formant: issue #5) makes it the whole
+   window, so no word is cut away.
 3. Whisper's silence hallucinations are then removed, not prevented: a
    segment with under SEGMENT_MIN_VOICED_S of voiced audio and no overlap
    with a VAD span is dropped; text that is only punctuation is empty; a lone
@@ -35,7 +40,7 @@ from typing import Callable, List, Optional
 import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from . import energy, noise, repetition
+from . import energy, noise, regions as regions_mod, repetition
 from .audio import SAMPLE_RATE
 from .text import is_punctuation_only, normalize
 
@@ -51,6 +56,10 @@ HALLUCINATIONS = {"you", "thank you", "thanks", "thank you for watching",
                   "thanks for watching", "bye", "so", "okay", "oh", "um", "uh",
                   "subtitles by the amaraorg community", "the end"}
 POLICIES = ("auto", "vad", "none")
+# What Whisper hears (regions.py): faster-whisper's default VAD regions when
+# they hold the voiced audio, else the whole window.
+REGIONS_VAD: dict = {}
+USE_REGIONS = True
 
 
 @dataclass
@@ -65,6 +74,8 @@ class Decision:
     noise: Optional[dict] = None    # noise.Estimate: SNR, floor, whether it was cleaned
     loop_words_removed: int = 0     # words of repetition loops cut from the text
     fallback_decodes: int = 0       # decodes the fallback cascade added (decoding.py)
+    heard: Optional[str] = None     # "vad_regions" or "whole_window" (regions.py)
+    missed_s: Optional[float] = None  # voiced seconds outside the VAD regions
 
     def as_dict(self) -> dict:
         d = {"window_start": round(self.window_start, 3), "channel": self.channel,
@@ -79,6 +90,10 @@ class Decision:
             d["loop_words_removed"] = self.loop_words_removed
         if self.fallback_decodes:
             d["fallback_decodes"] = self.fallback_decodes
+        if self.heard:
+            d["heard"] = self.heard
+        if self.missed_s is not None:
+            d["voiced_outside_regions_s"] = round(self.missed_s, 2)
         return d
 
 
@@ -149,8 +164,24 @@ def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
             return result
     decision.vad = policy == "vad"
 
+    regions: List[dict] = []
+    if policy == "auto" and USE_REGIONS and not estimate.needs_cleaning:
+        # A noisy window (cleaned for the gate) is heard whole: its regions
+        # come from the cleaned copy, and cut out of the raw audio they did
+        # worse (pink 5 dB: 72.7 % vs 68.5 %, DAMAGE-RESULTS.md 2026-12-07).
+        found = get_speech_timestamps(gate, VadOptions(**REGIONS_VAD), sampling_rate=SAMPLE_RATE)
+        decision.missed_s = regions_mod.missed_seconds(mask, found, SAMPLE_RATE) if found else None
+        if regions_mod.use_regions(mask, found, SAMPLE_RATE):
+            regions = found
+    if policy == "auto":
+        decision.heard = "vad_regions" if regions else "whole_window"
     fallbacks_before = getattr(model, "fallback_decodes", 0)
-    segments, _info = model.transcribe(heard, **transcribe_options(beam_size, language, decision.vad))
+    if regions:
+        segments, _info = model.transcribe(regions_mod.join(heard, regions),
+                                           **transcribe_options(beam_size, language, False))
+        segments = regions_mod.restore(segments, regions, SAMPLE_RATE)
+    else:
+        segments, _info = model.transcribe(heard, **transcribe_options(beam_size, language, decision.vad))
     dropped = looped = 0
     last_words = None
     for seg in segments:

@@ -73,3 +73,28 @@ def collapse(text: str) -> Tuple[str, int]:
         del words[start + n: end + tail]
         del pieces[start + n: end + tail]
         removed += n * (count - 1) + tail
+
+
+# --- a window that copies the previous window's text --------------------------
+# With the previous text in its prompt, Whisper over audio it cannot read
+# writes that text again: window after window of "I will write the handle at
+# the end of the challenge period" (pink noise at 5 dB, Benchmarks/stt/
+# DAMAGE-RESULTS.md, 2026-12-07). No phrase repeats inside one window, so
+# find_loop does not see it. A decode is a prompt copy when at least
+# COPY_MIN_SHARE of its words lie in runs of COPY_N or more words that the
+# previous text holds too; decoding.py then decodes again without the prompt.
+COPY_N = 5
+COPY_MIN_SHARE = 0.5
+
+
+def copies_prompt(text: str, previous: str) -> bool:
+    words = [k for k in (_key(w) for w, _ in _pieces(text)) if k]
+    prev = [k for k in (_key(w) for w, _ in _pieces(previous)) if k]
+    if len(words) < COPY_N or len(prev) < COPY_N:
+        return False
+    grams = {tuple(prev[i: i + COPY_N]) for i in range(len(prev) - COPY_N + 1)}
+    copied = [False] * len(words)
+    for i in range(len(words) - COPY_N + 1):
+        if tuple(words[i: i + COPY_N]) in grams:
+            copied[i: i + COPY_N] = [True] * COPY_N
+    return sum(copied) >= COPY_MIN_SHARE * len(words)

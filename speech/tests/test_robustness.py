@@ -261,3 +261,27 @@ def test_policy_cuts_what_loops_through_the_decoder(audio_dir):
     text = " ".join(s["text"] for s in res.segments)
     assert text.count("total amount") <= 2 and not repetition.is_loop(text), text
     assert res.decision.as_dict()["loop_words_removed"] == 25
+
+
+# --- a window that writes the previous window's text again --------------------
+
+def test_prompt_copy_is_found_and_new_text_is_not():
+    previous = "I will write the handle for the description at the end of the challenge period."
+    assert repetition.copies_prompt("I will write the handle at the end of the challenge period "
+                                    "at the end of the challenge period.", previous)
+    assert not repetition.copies_prompt("Please hold while I look up your account.", previous)
+    # One phrase said again inside new text is speech, not a copy.
+    assert not repetition.copies_prompt(
+        "Yes, at the end of the challenge period I would like to cancel my subscription "
+        "and get a refund for the extra payment.", previous)
+    assert not repetition.copies_prompt("at the end", previous)   # too short to tell
+
+
+def test_a_decode_copying_the_previous_text_is_re_decoded_without_it():
+    prompt = [50361, 2, 1] + [_Tokenizer.sot, 50259, 50359]   # previous: "hello there to pay the total amount"
+    m = _model([_Result([1], -0.1), _Result([3], -0.2)])        # first: "to pay the total amount" again
+    result, _, temperature, _ = m.generate_with_fallback(None, prompt, _Tokenizer(), _options())
+    assert result.sequences_ids == [[3]]
+    first, second = m.model.calls
+    assert first["prompt"] == prompt and second["prompt"] == prompt[3:]
+    assert temperature > 0.5 and m.fallback_decodes == 1
