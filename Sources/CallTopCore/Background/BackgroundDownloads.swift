@@ -46,6 +46,8 @@ public final class BackgroundDownloads: Sendable {
         while !Task.isCancelled {
             let sids = due()
             if sids.isEmpty {
+                // A look, not an event: what makes work due here is a retry time passing or another
+                // process's write (a sync, serve's callback), and SQLite tells no one of either.
                 try? await Task.sleep(for: idleInterval)
             } else {
                 await download(sids)

@@ -12,6 +12,8 @@ public final class TwilioClient: Sendable {
     let logger: Logger?
     let sleep: @Sendable (TimeInterval) async -> Void
     let jitter: @Sendable () -> Double
+    /// Reads a Retry-After given as a date against it.
+    let clock: any WallClock
     /// Requests to this account in flight at once, adapted to its concurrency limit.
     public let gate: AccountGate
     /// Media GETs answered 429 that are asked again at once through the gate before the attempt reports it.
@@ -20,7 +22,8 @@ public final class TwilioClient: Sendable {
     public init(host: TwilioHost, credentials: Credentials, timeouts: CurlSession.Timeouts = CurlSession.Timeouts(),
                 retry: RequestRetry = RequestRetry(), maxConcurrency: Int = 32, gate: AccountGate? = nil, logger: Logger? = nil,
                 sleep: @escaping @Sendable (TimeInterval) async -> Void = { try? await Task.sleep(for: .seconds($0)) },
-                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, clock: any WallClock = SystemClock()) {
+        self.clock = clock
         self.host = host
         self.credentials = credentials
         self.accountSid = credentials.accountSid
@@ -51,7 +54,7 @@ public final class TwilioClient: Sendable {
             let error = failure.error
             failures += 1
             guard !Task.isCancelled,
-                  case .retry(let delay) = retry.verdict(for: error, retryAfter: failure.retryAfter, failures: failures, unit: jitter(), now: Date())
+                  case .retry(let delay) = retry.verdict(for: error, retryAfter: failure.retryAfter, failures: failures, unit: jitter(), now: clock.now())
             else { throw error }
             let path = uri.split(separator: "?").first.map(String.init) ?? uri
             logger?.warning("\(error): try \(failures + 1) of \(retry.schedule.maxAttempts) for \(path) in \(String(format: "%.1f", delay)) s")
