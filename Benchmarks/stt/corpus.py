@@ -37,6 +37,9 @@ def tools_missing() -> List[str]:
     return [t for t in ("espeak-ng", "sox", "lame") if shutil.which(t) is None]
 
 
+# Every sox call takes -R: sox dithers (and synthesises noise) from a random
+# seed by default, so the same sentence gave different bytes on every build
+# and WER moved with it (Benchmarks/stt/DAMAGE-RESULTS.md, 2026-12-07).
 def _run(cmd: List[str]) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -51,7 +54,7 @@ def speak(text: str, out: str, voice: str = "us", mp3: bool = True, flat: bool =
     else:
         _run(["espeak-ng", *args, "-w", raw, text])
     # 0.5 s of room before and after, as a call has; gain -3 dB avoids clipping.
-    _run(["sox", raw, "-r", "8000", tel, "gain", "-3", "sinc", "300-3400", "pad", "0.5", "0.5"])
+    _run(["sox", "-R", raw, "-r", "8000", tel, "gain", "-3", "sinc", "300-3400", "pad", "0.5", "0.5"])
     os.remove(raw)
     if not mp3:
         os.replace(tel, base + ".wav")
@@ -63,13 +66,13 @@ def speak(text: str, out: str, voice: str = "us", mp3: bool = True, flat: bool =
 
 def silence(out: str, seconds: float = 6.0) -> str:
     """Near-silence: a faint dither floor, as a muted line records."""
-    _run(["sox", "-n", "-r", "8000", "-c", "1", out, "synth", str(seconds), "whitenoise", "vol", "0.0005"])
+    _run(["sox", "-R", "-n", "-r", "8000", "-c", "1", out, "synth", str(seconds), "whitenoise", "vol", "0.0005"])
     return out
 
 
 def line_noise(out: str, seconds: float = 6.0) -> str:
     """Mains hum plus hiss, band-limited like a bad phone line."""
-    _run(["sox", "-n", "-r", "8000", "-c", "1", out, "synth", str(seconds),
+    _run(["sox", "-R", "-n", "-r", "8000", "-c", "1", out, "synth", str(seconds),
           "sine", "60", "sine", "180", "brownnoise", "mix", "vol", "0.5", "sinc", "300-3400"])
     return out
 
@@ -78,12 +81,12 @@ def stereo(left: str, right: str, out: str, gap_s: float = 0.0) -> str:
     """Dual-channel call: `right` starts after `left` (+gap), like turns."""
     tmp = out + ".r.wav"
     dur = float(subprocess.run(["soxi", "-D", left], check=True, capture_output=True, text=True).stdout)
-    _run(["sox", right, tmp, "pad", str(dur + gap_s)])
-    _run(["sox", "-M", left, tmp, out])
+    _run(["sox", "-R", right, tmp, "pad", str(dur + gap_s)])
+    _run(["sox", "-R", "-M", left, tmp, out])
     os.remove(tmp)
     return out
 
 
 def concat(paths: List[str], out: str) -> str:
-    _run(["sox", *paths, out])
+    _run(["sox", "-R", *paths, out])
     return out
