@@ -12,8 +12,9 @@ So nothing is sampled. The fallback is a fixed cascade of beam searches,
 each a pure function of the audio and the settings; the first decode that
 passes faster-whisper's own checks and is not a loop (repetition.py: the
 compression-ratio check misses loops in short text) is kept (else, as faster-whisper does, the
-best-scoring one that is not a loop). A first decode that writes the previous window's text
-again (repetition.copies_prompt) counts as a loop. Every fallback step drops the previous
+best-scoring one that is not a loop). With COPY_CHECK on, a first decode that writes the previous
+window's text again (repetition.copies_prompt) counts as a loop (off: it did
+not lower WER). Every fallback step drops the previous
 text from the prompt (a loop usually comes from conditioning on a wrong
 previous window) and penalises repetition, and it returns a pseudo-
 temperature of 1.0 so faster-whisper resets the prompt after it
@@ -35,7 +36,12 @@ CASCADE = (
                                       "no_repeat_ngram_size": 3}),
 )
 PROMPT_RESET_TEMPERATURE = 1.0
-COPY_CHECK = True   # a first decode that copies the previous text is a loop (repetition.copies_prompt)
+# A first decode that copies the previous text counted as a loop
+# (repetition.copies_prompt). Off: measured on 48 one-minute damaged calls it
+# re-decoded one window of whole-window audio, and that call's WER went from
+# 57.7 % to 65.0 % (pink 5 dB); it only helped when Whisper heard VAD regions
+# of noisy windows, which it no longer does (DAMAGE-RESULTS.md, 2026-12-07).
+COPY_CHECK = False
 
 
 def describe() -> dict:

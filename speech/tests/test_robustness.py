@@ -277,7 +277,9 @@ def test_prompt_copy_is_found_and_new_text_is_not():
     assert not repetition.copies_prompt("at the end", previous)   # too short to tell
 
 
-def test_a_decode_copying_the_previous_text_is_re_decoded_without_it():
+def test_a_decode_copying_the_previous_text_is_re_decoded_without_it(monkeypatch):
+    from calltop_stt import decoding
+    monkeypatch.setattr(decoding, "COPY_CHECK", True)   # off by default: it did not lower WER
     prompt = [50361, 2, 1] + [_Tokenizer.sot, 50259, 50359]   # previous: "hello there to pay the total amount"
     m = _model([_Result([1], -0.1), _Result([3], -0.2)])        # first: "to pay the total amount" again
     result, _, temperature, _ = m.generate_with_fallback(None, prompt, _Tokenizer(), _options())
@@ -285,3 +287,12 @@ def test_a_decode_copying_the_previous_text_is_re_decoded_without_it():
     first, second = m.model.calls
     assert first["prompt"] == prompt and second["prompt"] == prompt[3:]
     assert temperature > 0.5 and m.fallback_decodes == 1
+
+
+def test_copy_check_is_off_by_default():
+    from calltop_stt import decoding
+    assert decoding.COPY_CHECK is False
+    m = _model([_Result([1], -0.1)])
+    result, _, temperature, _ = m.generate_with_fallback(
+        None, [50361, 2, 1, _Tokenizer.sot], _Tokenizer(), _options())
+    assert result.sequences_ids == [[1]] and temperature == 0.0 and len(m.model.calls) == 1
