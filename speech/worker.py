@@ -167,15 +167,15 @@ def transcribe(models: engine.Models, req_id, path: str, opts: dict) -> dict:
         "cpu_threads": models.cpu_threads, "beam_size": opts["beam_size"],
         "language": opts["language"], "channels": 2 if stereo else 1,
         "file_channels": info.channels, "vad_policy": opts["vad"],
-        # "auto": this VAD gates (speech or not); Whisper hears the default
-        # VAD's regions when they hold all the voiced audio on a line that is
-        # not noisy, else the whole window (each decision's "heard").
+        # "auto": this VAD gates (speech or not); Whisper hears the whole
+        # window (with policy.USE_REGIONS, the default VAD's regions when they
+        # hold all the voiced audio on a line that is not noisy: "heard").
         # "vad": faster-whisper's vad_filter with these parameters.
         "vad_parameters": dict(policy.LENIENT_VAD) if vad_on else None,
         "heard_regions": ({"vad_parameters": dict(policy.REGIONS_VAD) or "faster-whisper defaults",
                            "min_voiced_share": regions.MIN_SHARE,
                            "max_voiced_outside_s": regions.MAX_MISSED_S}
-                          if opts["vad"] == "auto" else None),
+                          if opts["vad"] == "auto" and policy.USE_REGIONS else None),
         "transcribe_options": policy.transcribe_options(
             opts["beam_size"], opts["language"], opts["vad"] == "vad"),
         "window_seconds": opts["window_seconds"], "decisions": decisions,
