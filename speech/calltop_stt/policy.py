@@ -13,13 +13,13 @@ Policy "auto", per window and channel:
 1. Frame energies (energy.py) and Silero VAD with lenient settings
    (LENIENT_VAD) each look for speech. Neither finds any (under MIN_VOICED_S
    voiced and no VAD span) -> empty, and the model is not even called.
-2. Otherwise Whisper transcribes either the speech regions of faster-whisper's
-   default VAD (threshold 0.5, 400 ms of padding: what its vad_filter hears),
-   joined, or the whole window WITHOUT VAD. The regions only when they hold
-   the voiced audio the energy gate sees (regions.py: >= 97 % of it and at
-   most 1 s outside) and the window is not noisy (not cleaned for the gate);
-   a voice the VAD misses (flat, formant: issue #5) makes it the whole
-   window, so no word is cut away.
+2. Otherwise Whisper transcribes the whole window WITHOUT VAD, so no word is
+   cut away. With USE_REGIONS (off, see below) it would hear the speech
+   regions of faster-whisper's default VAD (threshold 0.5, 400 ms of padding:
+   what its vad_filter hears), joined, when they hold the voiced audio the
+   energy gate sees (regions.py: >= 97 % of it and at most 1 s outside) and
+   the window is not noisy; a voice the VAD misses (flat, formant: issue #5)
+   would still get the whole window.
 3. Whisper's silence hallucinations are then removed, not prevented: a
    segment with under SEGMENT_MIN_VOICED_S of voiced audio and no overlap
    with a VAD span is dropped; text that is only punctuation is empty; a lone
@@ -176,7 +176,7 @@ def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
         decision.missed_s = regions_mod.missed_seconds(mask, found, SAMPLE_RATE) if found else None
         if regions_mod.use_regions(mask, found, SAMPLE_RATE):
             regions = found
-    if policy == "auto":
+    if policy == "auto" and USE_REGIONS:
         decision.heard = "vad_regions" if regions else "whole_window"
     fallbacks_before = getattr(model, "fallback_decodes", 0)
     if regions:
