@@ -106,12 +106,12 @@ let package = Package(
             ],
             path: "Benchmarks/CallTopBench"
         ),
-        // What several test targets share: the throwaway PostgreSQL cluster.
+        // What several test targets share: the throwaway PostgreSQL cluster, the wait for a condition.
         .target(name: "CallTopTestSupport", dependencies: ["CallTopCore"], path: "Tests/Support"),
         // The store's rules, run against both engines (SQLite and a real PostgreSQL).
         .testTarget(name: "StoreContractTests", dependencies: ["CallTopCore", "CallTopWebhooks", "CallTopTestSupport"]),
         .testTarget(name: "CallTopCoreTests", dependencies: [
-            "CallTopCore", "CallTopSimulator",
+            "CallTopCore", "CallTopSimulator", "CallTopTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "CallTopSimulatorTests", dependencies: ["CallTopSimulator"]),
         .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore", "CallTopSimulator"], resources: [.copy("Snapshots")]),
         .testTarget(name: "CallTopWebhooksTests", dependencies: [
-            "CallTopWebhooks", "CallTopCore", "CallTopSimulator",
+            "CallTopWebhooks", "CallTopCore", "CallTopSimulator", "CallTopTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),

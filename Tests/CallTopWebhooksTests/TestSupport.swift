@@ -1,5 +1,6 @@
 import CallTopCore
 import CallTopSimulator
+import CallTopTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -21,14 +22,9 @@ func sid(_ prefix: String, _ n: Int) -> String { prefix + String(format: "%032x"
 let testAuthToken = SimulatorConfig.defaultAuthToken
 let testPublicURL = "https://hooks.example.com"
 
-/// Polls until `condition` holds or `seconds` pass.
+/// Polls every 20 ms until `condition` holds or `seconds` pass.
 func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try condition()
+    try await waitFor(seconds, every: .milliseconds(20), condition)
 }
 
 /// Counts what `serve` asked to be done, instead of doing it.

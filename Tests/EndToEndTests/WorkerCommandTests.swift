@@ -1,4 +1,5 @@
 import CallTopSimulator
+import CallTopTestSupport
 @testable import CallTopCore
 import Foundation
 import Testing

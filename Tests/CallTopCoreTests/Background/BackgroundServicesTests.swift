@@ -1,3 +1,4 @@
+import CallTopTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -14,8 +15,7 @@ final class Shared<Value: Sendable>: Sendable {
 @Suite struct BackgroundServicesTests {
     /// Waits up to two seconds for `condition`.
     func eventually(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<200 where !condition() { try? await Task.sleep(for: .milliseconds(10)) }
-        return condition()
+        await waitFor(2, every: .milliseconds(10), condition)
     }
 
     @Test func downloadsWhatIsDueAndLooksAgainWhenNothingIs() async {

@@ -1,4 +1,5 @@
 import CallTopSimulator
+import CallTopTestSupport
 import Foundation
 import Testing
 @testable import CallTopCore
@@ -19,15 +20,6 @@ import Testing
             """)
     }
 
-    func waitFor(_ seconds: Double, _ condition: () throws -> Bool) async rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return try condition()
-    }
-
     @Test(.timeLimit(.minutes(2)))
     func twoWorkersShareTheBacklogAndDoEachJobOnce() async throws {
         let h = try await SimulatorHarness.start(calls: 8)
@@ -44,7 +36,7 @@ import Testing
 
         let completed = h.simulator.recordings().filter { $0.status == "completed" }
         let calls = Set(completed.map(\.callSid))
-        let settled = try await waitFor(60) {
+        let settled = try await waitFor(60, every: .milliseconds(100)) {
             guard try h.store.recordingSids(inState: [.downloaded]).count == completed.count else { return false }
             return try calls.allSatisfy { call in
                 switch try h.store.offlineState(call) { case .done, .failed: true; default: false }
@@ -79,7 +71,7 @@ import Testing
         let worker = try WorkerService.make(workspace: h.workspace, settings: WorkerSettings(name: "idle", downloads: 2, transcriptions: 0,
                                                                                           syncInterval: 60, pollInterval: 0.1))
         let run = Task { try await worker.run() }
-        let settled = try await waitFor(30) {
+        let settled = try await waitFor(30, every: .milliseconds(100)) {
             let downloaded = try h.store.recordingSids(inState: [.downloaded])
             return downloaded.count == h.simulator.recordings().filter { $0.status == "completed" }.count && worker.counts.jobsRunning == 0
         }
