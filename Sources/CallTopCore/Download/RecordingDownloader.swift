@@ -104,24 +104,33 @@ public final class RecordingDownloader: Sendable {
         return decision
     }
 
+    /// What fetching a recording again for this machine came to.
+    public enum LocalCopy: Sendable {
+        case saved(SavedFile)
+        /// Not fetched now (Twilio, the network, the disk): a later try may work.
+        case unavailable(AttemptResult)
+        /// Fetched whole, but not the bytes that were downloaded: no retry makes it match.
+        case differs(String)
+    }
+
     /// Team mode without shared storage: a recording another machine downloaded,
     /// fetched again into this data dir and kept only if it hashes to what the
     /// store recorded. Its download state is not touched; the copy is recorded.
-    public func fetchLocalCopy(of recording: StoredRecording) async -> Result<SavedFile, AttemptResult> {
+    public func fetchLocalCopy(of recording: StoredRecording) async -> LocalCopy {
         var stored = recording
         let outcome = await perform(&stored)
         guard let file = outcome.file else {
-            return .failure(outcome.result == .saved(bytes: outcome.bytes) ? .local("no file was saved") : outcome.result)
+            return .unavailable(outcome.result == .saved(bytes: outcome.bytes) ? .local("no file was saved") : outcome.result)
         }
         guard let expected = recording.sha256, file.sha256 == expected else {
             try? FileManager.default.removeItem(at: store.dataDir.appendingPathComponent(file.relativePath))  // a wrong copy is no copy
-            return .failure(.local("the copy fetched again hashes to \(file.sha256.prefix(12))…, the store recorded \((recording.sha256 ?? "none").prefix(12))…"))
+            return .differs("the copy fetched again hashes to \(file.sha256.prefix(12))…, the store recorded \((recording.sha256 ?? "none").prefix(12))…")
         }
         do { try store.recordCopy(recording.sid, now: clock.now()) } catch {
             logger.warning("\(recording.sid): copied, but the copy could not be recorded: \(error)")
         }
         logger.info("[OFFLINE_STT] Recording copied to this machine: \(file.relativePath) (\(file.bytes) bytes, sha256 matches)")
-        return .success(file)
+        return .saved(file)
     }
 
     /// How many times an attempt's outcome is offered to a store that fails (one a second).

@@ -12,10 +12,10 @@ extension TranscriptionService {
         let why: String
         if let copies {
             switch await copies.fetchLocalCopy(of: recording) {
-            case .success: return
-            case .failure(.local(let problem)) where problem.contains("hashes to"):
+            case .saved: return
+            case .differs(let problem):
                 why = "the recording is not on this machine and its copy differs from what was downloaded: \(problem)"
-            case .failure(let problem):
+            case .unavailable(let problem):
                 logger.warning("[OFFLINE_STT] \(claim.callSid): the recording is not on this machine and could not be copied yet (\(problem)); queued again")
                 logger.noting("give \(claim.callSid)'s transcription back", otherwise: "its lease expires and it is queued all the same") {
                     try store.handBackTranscription(claim, now: clock.now())  // fenced
