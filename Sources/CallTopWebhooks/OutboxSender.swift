@@ -78,7 +78,10 @@ public final class OutboxSender: Sendable {
 
     private func send(_ d: OutboxDelivery) async -> Bool {
         // A slow receiver earlier in the batch may have outlasted this one's lease: send only what is still ours.
-        guard (try? store.holdDelivery(d.id, now: clock.now())) == true else { return false }
+        let held = logger.noting("hold delivery \(d.callSid) v\(d.version)", otherwise: "it is sent on a later round") {
+            try store.holdDelivery(d.id, now: clock.now())
+        }
+        guard held == true else { return false }
         let timestamp = Int(clock.now().timeIntervalSince1970)
         let headers = [
             ("Content-Type", "application/json"),
