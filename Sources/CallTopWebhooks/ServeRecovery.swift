@@ -5,10 +5,12 @@ import Foundation
 /// (stopped, or killed mid-way).
 public enum ServeRecovery {
     /// Before listening: downloads and transcriptions whose process is gone go
-    /// back to pending, and every call's offline/realtime disagreement is
-    /// checked again (transcripts may have changed while serve was down).
+    /// back to pending, deliveries it had claimed may be sent at once, and
+    /// every call's offline/realtime disagreement is checked again
+    /// (transcripts may have changed while serve was down).
     public static func reclaim(_ store: any WebhookStore, crossChecker: TranscriptSettler, now: Date) throws {
         try store.reclaimAbandonedWork(now: now)
+        try store.releaseAbandonedDeliveries(now: now)
         crossChecker.crossCheckAll()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import CallTopTestSupport
 import Testing
 @testable import CallTopCore
 
@@ -55,13 +56,7 @@ import Testing
 
     @Test func aDeadProcessOnThisHostIsReclaimedAtOnce() throws {
         let dir = temporaryDirectory()
-        // A pid that is certainly not running: a child that has exited and been reaped.
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/true")
-        try child.run()
-        child.waitUntilExit()
-        let dead = LeaseOwner(host: ProcessInfo.processInfo.hostName, pid: child.processIdentifier, token: "deaddead")
-        let crashed = try seeded(dir, owner: dead)
+        let crashed = try seeded(dir, owner: try .exitedLocalProcess())
         _ = try #require(try crashed.claimDownload(sid, now: now))
         let store = try Store(dataDir: dir)
         #expect(try store.reclaimAbandonedWork(now: now) == 1)

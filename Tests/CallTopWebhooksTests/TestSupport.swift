@@ -75,7 +75,8 @@ struct ServeHarness {
 }
 
 /// The downstream system: a tiny Hummingbird server on 127.0.0.1 that records
-/// every delivery it acknowledges, and can be told to fail the next N.
+/// every delivery it acknowledges, and can be told to fail the next N, or to
+/// hold the ones after them unanswered (a sender killed mid-request).
 final class TestReceiver: Sendable {
     struct Received: Sendable {
         var deliveryId: String
@@ -84,7 +85,7 @@ final class TestReceiver: Sendable {
     }
 
     let secret: String
-    private let state = Mutex<(received: [Received], failNext: Int, refused: Int)>(([], 0, 0))
+    private let state = Mutex<(received: [Received], failNext: Int, refused: Int, stallNext: Int, stalled: Int)>(([], 0, 0, 0, 0))
     private let running = Mutex<(ServiceGroup, Task<Void, any Error>)?>(nil)
     private let boundPort = Mutex(0)
     var port: Int { boundPort.withLock { $0 } }
@@ -94,6 +95,10 @@ final class TestReceiver: Sendable {
     var received: [Received] { state.withLock { $0.received } }
     var refusedCount: Int { state.withLock { $0.refused } }
     func failNext(_ n: Int) { state.withLock { $0.failNext = n } }
+    /// Requests held without an answer so far.
+    var stalledCount: Int { state.withLock { $0.stalled } }
+    /// The next `n` requests after the failed ones get no answer for a few seconds, then a refusal.
+    func stallNext(_ n: Int) { state.withLock { $0.stallNext = n } }
 
     func start() async throws {
         let router = Router()
@@ -102,10 +107,12 @@ final class TestReceiver: Sendable {
             let timestamp = Int(request.headers[HTTPField.Name("X-CallTop-Timestamp")!] ?? "") ?? 0
             let valid = NotifySignature.verify(signature: request.headers[HTTPField.Name("X-CallTop-Signature")!], body: body,
                                                timestamp: timestamp, secret: self.secret)
-            let fail = self.state.withLock { s -> Bool in
-                if s.failNext > 0 { s.failNext -= 1; s.refused += 1; return true }
-                return false
+            let (fail, stall) = self.state.withLock { s -> (Bool, Bool) in
+                if s.failNext > 0 { s.failNext -= 1; s.refused += 1; return (true, false) }
+                if s.stallNext > 0 { s.stallNext -= 1; s.stalled += 1; return (true, true) }
+                return (false, false)
             }
+            if stall { try? await Task.sleep(for: .seconds(3)) }
             if fail { return Response(status: .serviceUnavailable) }
             let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
             let doc = object.mapValues { "\($0)" }

@@ -1,4 +1,5 @@
 import CallTopCore
+import CallTopTestSupport
 import CallTopWebhooks
 import Foundation
 import Testing
@@ -20,6 +21,23 @@ import Testing
         let expired = t0.addingTimeInterval(1 + first.lease.duration + 1)
         #expect(try second.claimDueDeliveries(now: expired, limit: 8).map(\.id) == [id], "a holder gone quiet loses it")
         #expect(try !first.holdDelivery(id, now: expired), "and cannot send it any more")
+    }
+
+    /// serve killed between claiming a batch and marking each result (KillRestartTests): its restart
+    /// sends the rest at once on a store of its own; in team mode only the lease frees them, since
+    /// another machine may carry this host's name.
+    @Test(arguments: StoreEngine.allCases)
+    func deliveriesClaimedByAnExitedLocalProcessAreFreedOnlyOnALocalStore(engine: StoreEngine) throws {
+        let restarted = try OutboxContractTests().settling(engine)
+        #expect(try OutboxContractTests().enqueue(restarted, after: 0, version: 1))
+        let killed = try engine.open(beside: restarted, owner: try .exitedLocalProcess())
+        let id = try #require(try killed.claimDueDeliveries(now: t0, limit: 8).first).id
+        let soon = t0.addingTimeInterval(1)
+        #expect(try restarted.claimDueDeliveries(now: soon, limit: 8).isEmpty, "leased to the killed process")
+        #expect(try restarted.releaseAbandonedDeliveries(now: soon) == (engine == .sqlite ? 1 : 0))
+        #expect(try restarted.claimDueDeliveries(now: soon, limit: 8).map(\.id) == (engine == .sqlite ? [id] : []))
+        let live = try engine.open(beside: restarted, owner: .elsewhere)
+        #expect(try live.releaseAbandonedDeliveries(now: soon) == 0, "a live holder's claim stays")
     }
 
     @Test(arguments: StoreEngine.allCases)

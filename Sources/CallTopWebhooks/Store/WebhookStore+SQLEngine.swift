@@ -74,6 +74,11 @@ extension WebhookStore where Self: SQLEngine {
         try writing(quiet: true) { db in try WebhookTransactions.holdDelivery(db, id, owner: owner, lease: lease, now: now) }
     }
 
+    @discardableResult
+    public func releaseAbandonedDeliveries(now: Date) throws -> Int {
+        try writing { db in try WebhookTransactions.releaseAbandonedDeliveries(db, now: now, trustLocalProcesses: !isShared) }
+    }
+
     public func nextDeliveryAttempt() throws -> Date? {
         try reading { db in try WebhookTransactions.nextDeliveryAttempt(db) }
     }

@@ -26,6 +26,8 @@ public protocol WebhookStore: CallStore {
     func claimDueDeliveries(now: Date, limit: Int) throws -> [OutboxDelivery]
     /// Renews a claimed delivery's lease just before it is sent; false when it is no longer this process's.
     func holdDelivery(_ id: Int64, now: Date) throws -> Bool
+    /// Frees deliveries claimed by a process that is gone (see `reclaimAbandonedWork`); returns how many.
+    @discardableResult func releaseAbandonedDeliveries(now: Date) throws -> Int
     func nextDeliveryAttempt() throws -> Date?
     func markDelivered(_ id: Int64, now: Date) throws
     func markDeliveryFailed(_ id: Int64, error: String, nextAttemptAt: Date) throws

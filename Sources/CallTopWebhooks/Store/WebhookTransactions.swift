@@ -168,6 +168,23 @@ enum WebhookTransactions {
                        [now.addingTimeInterval(lease.duration), id, owner.description]) > 0
     }
 
+    /// Releases claimed deliveries whose sender is gone, as `reclaimAbandonedWork` does for downloads:
+    /// a serve killed between claiming a batch and marking each result would otherwise keep the rest
+    /// of the batch from its restarted self until the lease ran out. Arguments as there.
+    static func releaseAbandonedDeliveries(_ db: some SQLExecutor, now: Date, trustLocalProcesses: Bool) throws -> Int {
+        let t = now.timeIntervalSince1970
+        var released = 0
+        for held in try db.query("SELECT id, lease_owner, lease_expires_at FROM webhook_outbox WHERE state = 'pending' AND lease_owner IS NOT NULL") {
+            guard let id = held[0].int, StoreTransactions.isAbandoned(owner: held[1].string, expiresAt: held[2].double, now: t,
+                                                                     trustLocalProcesses: trustLocalProcesses) else { continue }
+            released += try db.execute("""
+                UPDATE webhook_outbox SET lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ? AND state = 'pending' AND lease_owner = ?
+                """, [id, held[1]])
+        }
+        return released
+    }
+
     static func nextDeliveryAttempt(_ db: some SQLExecutor) throws -> Date? {
         try db.scalar("SELECT MIN(next_attempt_at) FROM webhook_outbox WHERE state = 'pending'").date
     }

@@ -80,7 +80,7 @@ extension StoreTransactions {
         return moved
     }
 
-    static func isAbandoned(owner: String?, expiresAt: Double?, now: Double, trustLocalProcesses: Bool) -> Bool {
+    package static func isAbandoned(owner: String?, expiresAt: Double?, now: Double, trustLocalProcesses: Bool) -> Bool {
         guard let holder = owner.flatMap(LeaseOwner.init) else { return true }
         return (expiresAt ?? 0) < now || (trustLocalProcesses && holder.isDeadLocalProcess())
     }
