@@ -117,7 +117,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "CallTopSimulatorTests", dependencies: ["CallTopSimulator"]),
-        .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore", "CallTopSimulator"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "CallTopTUITests", dependencies: ["CallTopTUI", "CallTopCore", "CallTopSimulator", "CallTopTestSupport"], resources: [.copy("Snapshots")]),
         .testTarget(name: "CallTopWebhooksTests", dependencies: [
             "CallTopWebhooks", "CallTopCore", "CallTopSimulator", "CallTopTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -1,21 +1,22 @@
 import CallTopCore
 import CallTopSimulator
+import CallTopTestSupport
 import Foundation
 import Synchronization
 import Testing
 @testable import CallTopTUI
 
 /// The dashboard stays quick while a backlog drains and while `/` filters a
-/// large list. Bounds are for debug builds on 2 loaded cores; `make bench`
-/// measures the release figures against the 16 ms goals.
+/// large list. Bounds are on the CPU a frame costs, for debug builds; `make
+/// bench` measures release frames in wall time against the 16 ms goals.
 @Suite(.serialized) struct BacklogResponsivenessTests {
     static let size = TerminalSize(columns: 120, rows: 40)
 
     func keystroke(_ state: inout DashboardState, _ key: Key) -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        _ = update(&state, .key(key))
-        _ = render(state, size: Self.size, now: Fixture.now, timeZone: Fixture.utc)
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        threadCPUMilliseconds {
+            _ = update(&state, .key(key))
+            _ = render(state, size: Self.size, now: Fixture.now, timeZone: Fixture.utc)
+        }
     }
 
     @Test func filterKeystrokesStayQuickAtAHundredThousandCalls() {
@@ -55,11 +56,11 @@ import Testing
             if Date().timeIntervalSince(lastLoad) > 0.1 {
                 let rows = try workspace.store.callRows()
                 lastLoad = Date()
-                let start = DispatchTime.now().uptimeNanoseconds
-                _ = update(&state, .tick(now: Date()))
-                _ = update(&state, .rowsLoaded(rows))
-                _ = render(state, size: Self.size, now: Date(), timeZone: Fixture.utc)
-                frames.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                frames.append(threadCPUMilliseconds {
+                    _ = update(&state, .tick(now: Date()))
+                    _ = update(&state, .rowsLoaded(rows))
+                    _ = render(state, size: Self.size, now: Date(), timeZone: Fixture.utc)
+                })
                 if rows.allSatisfy({ $0.downloadState != .pending && $0.downloadState != .downloading && $0.downloadState != .retrying }) { break }
             }
             try await Task.sleep(for: .milliseconds(16))
