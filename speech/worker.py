@@ -23,7 +23,8 @@ stdout (protocol lines only; logs go to stderr):
 "settings" is the provenance: besides the options, "decoding" says how the
 text was decoded (no sampling: the same audio, model and settings give the
 same text in any process), "noise_cleaning" the SNR rule, and "decisions"
-per window what the policy saw and did (SNR, muted pauses, fallback
+per window what the policy saw and did (SNR, muted pauses, what Whisper
+heard and, on a noisy window, how sure it was of each decode, fallback
 decodes, loop words cut).
 
 Segments carry "channel": 0 for mono (or a down-mix), 1 and 2 for the
@@ -40,6 +41,7 @@ import os
 import sys
 import time
 import traceback
+from typing import Optional
 
 # Before anything imports huggingface_hub: never reach for a model hub.
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -168,14 +170,14 @@ def transcribe(models: engine.Models, req_id, path: str, opts: dict) -> dict:
         "language": opts["language"], "channels": 2 if stereo else 1,
         "file_channels": info.channels, "vad_policy": opts["vad"],
         # "auto": this VAD gates (speech or not); Whisper hears the whole
-        # window (with policy.USE_REGIONS, the default VAD's regions when they
-        # hold all the voiced audio on a line that is not noisy: "heard").
+        # window, except on a noisy window (cleaned for the gate), which is
+        # decoded whole and as the default VAD's regions of the raw audio,
+        # the surer decode kept (policy.NOISY_CHOICE; each window's "heard"
+        # and "heard_logprob"). With policy.USE_REGIONS, a line that is not
+        # noisy hears the regions when they hold all its voiced audio.
         # "vad": faster-whisper's vad_filter with these parameters.
         "vad_parameters": dict(policy.LENIENT_VAD) if vad_on else None,
-        "heard_regions": ({"vad_parameters": dict(policy.REGIONS_VAD) or "faster-whisper defaults",
-                           "min_voiced_share": regions.MIN_SHARE,
-                           "max_voiced_outside_s": regions.MAX_MISSED_S}
-                          if opts["vad"] == "auto" and policy.USE_REGIONS else None),
+        "heard_regions": _heard_regions() if opts["vad"] == "auto" else None,
         "transcribe_options": policy.transcribe_options(
             opts["beam_size"], opts["language"], opts["vad"] == "vad"),
         "window_seconds": opts["window_seconds"], "decisions": decisions,
@@ -188,6 +190,19 @@ def transcribe(models: engine.Models, req_id, path: str, opts: dict) -> dict:
             "model": loaded.name, "model_sha256": loaded.sha256, "settings": settings,
             "audio_seconds": round(audio_seconds, 3),
             "processing_seconds": round(time.monotonic() - started, 3)}
+
+
+def _heard_regions() -> Optional[dict]:
+    """How the policy chooses between the whole window and VAD regions."""
+    if not (policy.USE_REGIONS or policy.NOISY_CHOICE):
+        return None
+    out = {"vad_parameters": dict(policy.REGIONS_VAD) or "faster-whisper defaults"}
+    if policy.NOISY_CHOICE:
+        out["noisy_windows"] = ("whole window or the raw audio's regions, whichever decode has "
+                                "the higher length-weighted mean log-probability")
+    if policy.USE_REGIONS:
+        out.update(min_voiced_share=regions.MIN_SHARE, max_voiced_outside_s=regions.MAX_MISSED_S)
+    return out
 
 
 def handle(models: engine.Models, line: str) -> None:

@@ -20,13 +20,23 @@ Policy "auto", per window and channel:
    energy gate sees (regions.py: >= 97 % of it and at most 1 s outside) and
    the window is not noisy; a voice the VAD misses (flat, formant: issue #5)
    would still get the whole window.
+   A noisy window (NOISY_CHOICE, under noise.NEEDS_CLEANING_DB SNR) whose
+   raw audio the default VAD cuts by at least regions.MIN_CUT_S is decoded
+   twice, whole and as those regions, and the decode with the higher
+   length-weighted mean log-probability is kept (_surer_decode). In heavy
+   noise the speech that VAD misses is speech Whisper cannot read either,
+   and the text it makes up there costs more than the words left out (pink
+   5 dB); where it can read it (10 dB, the quiet speaker) the whole window
+   mostly scores higher. Which one wins is read off the two decodes, not
+   guessed from the SNR.
 3. Whisper's silence hallucinations are then removed, not prevented: a
    segment with under SEGMENT_MIN_VOICED_S of voiced audio and no overlap
    with a VAD span is dropped; text that is only punctuation is empty; a lone
    known hallucination ("you", "thank you", …) on a window with under
    LONE_WORD_MAX_VOICED_S of voiced audio is empty.
 Bad lines (issue #16, noise.py, repetition.py, decoding.py): a window under
-20 dB SNR is cleaned for steps 1 and 3 only; other voices in the caller's
+20 dB SNR is cleaned for steps 1 and 3 only (and gets step 2's choice of two
+decodes); other voices in the caller's
 busy pauses are muted before Whisper hears them; repetition loops that
 survive the decoder's cascade are cut to one copy.
 "vad" is faster-whisper's VAD filter with LENIENT_VAD; "none" is plain
@@ -63,6 +73,10 @@ POLICIES = ("auto", "vad", "none")
 # into "call me mac" (TranscriptionWorkerIntegrationTests).
 REGIONS_VAD: dict = {}
 USE_REGIONS = False
+# A noisy window (needs_cleaning) is decoded twice, whole and as the raw
+# audio's default-VAD regions, and the decode with the higher mean
+# log-probability is kept (_surer_decode).
+NOISY_CHOICE = True
 
 
 @dataclass
@@ -79,6 +93,7 @@ class Decision:
     fallback_decodes: int = 0       # decodes the fallback cascade added (decoding.py)
     heard: Optional[str] = None     # "vad_regions" or "whole_window" (regions.py)
     missed_s: Optional[float] = None  # voiced seconds outside the VAD regions
+    logprob: Optional[dict] = None  # a noisy window's two decodes: mean log-probability of each
 
     def as_dict(self) -> dict:
         d = {"window_start": round(self.window_start, 3), "channel": self.channel,
@@ -97,6 +112,9 @@ class Decision:
             d["heard"] = self.heard
         if self.missed_s is not None:
             d["voiced_outside_regions_s"] = round(self.missed_s, 2)
+        if self.logprob is not None:
+            d["heard_logprob"] = {k: (round(v, 3) if np.isfinite(v) else None)
+                                  for k, v in self.logprob.items()}
         return d
 
 
@@ -129,6 +147,57 @@ def _first_voiced(mask: np.ndarray, start_s: float, end_s: float) -> float:
     if len(idx) == 0:
         return float(start_s)
     return max(float(start_s), round(start_s + idx[0] * energy.FRAME_S - 0.1, 3))
+
+
+def choose_regions(audio: np.ndarray, gate: np.ndarray, mask: np.ndarray,
+                   estimate: "noise.Estimate", decision: Decision) -> List[dict]:
+    """The regions Whisper hears instead of the whole window ([] = all of it),
+    on a window that is not noisy (those are _surer_decode's)."""
+    if not USE_REGIONS or estimate.needs_cleaning:
+        # With NOISY_CHOICE off a noisy window is heard whole: the coverage
+        # rule rejected the regions on every pink 5 dB call (the VAD misses
+        # speech the cleaned copy's gate sees).
+        decision.heard = "whole_window" if USE_REGIONS else None
+        return []
+    found = get_speech_timestamps(gate, VadOptions(**REGIONS_VAD), sampling_rate=SAMPLE_RATE)
+    decision.missed_s = regions_mod.missed_seconds(mask, found, SAMPLE_RATE) if found else None
+    regions = found if regions_mod.use_regions(mask, found, SAMPLE_RATE) else []
+    decision.heard = "vad_regions" if regions else "whole_window"
+    return regions
+
+
+def _decode(model, audio: np.ndarray, regions: List[dict], options: dict):
+    """Whisper's segments for the whole window, or for the regions joined
+    (times given back in the window's own clock)."""
+    if not regions:
+        return model.transcribe(audio, **options)[0]
+    segments, _info = model.transcribe(regions_mod.join(audio, regions), **options)
+    return regions_mod.restore(segments, regions, SAMPLE_RATE)
+
+
+def _surer_decode(model, audio: np.ndarray, beam_size: int, language: Optional[str],
+                  decision: Decision) -> list:
+    """A noisy window: the whole window, or the raw audio's default-VAD
+    regions when Whisper is surer of what it reads there (higher mean
+    log-probability). Under about 12 dB SNR the speech that VAD misses is
+    speech Whisper cannot read either, and what it writes over it costs more
+    than leaving it out; at 15-18 dB it mostly reads it (DAMAGE-RESULTS.md,
+    2026-12-07 evening). Costs a second decode, only on noisy windows whose
+    regions leave out at least regions.MIN_CUT_S."""
+    options = transcribe_options(beam_size, language, False)
+    whole = list(model.transcribe(audio, **options)[0])
+    decision.heard = "whole_window"
+    found = get_speech_timestamps(audio, VadOptions(**REGIONS_VAD), sampling_rate=SAMPLE_RATE)
+    if not regions_mod.cuts_enough(found, len(audio), SAMPLE_RATE):
+        return whole
+    cut = list(model.transcribe(regions_mod.join(audio, found), **options)[0])
+    # Scored before restore(): durations of the audio Whisper heard.
+    scores = {"whole_window": regions_mod.mean_logprob(whole), "vad_regions": regions_mod.mean_logprob(cut)}
+    decision.logprob = scores
+    if scores["vad_regions"] <= scores["whole_window"]:
+        return whole
+    decision.heard = "vad_regions"
+    return list(regions_mod.restore(cut, found, SAMPLE_RATE))
 
 
 def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
@@ -167,24 +236,12 @@ def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
             return result
     decision.vad = policy == "vad"
 
-    regions: List[dict] = []
-    if policy == "auto" and USE_REGIONS and not estimate.needs_cleaning:
-        # A noisy window (cleaned for the gate) is heard whole: its regions
-        # come from the cleaned copy, and cut out of the raw audio they did
-        # worse (pink 5 dB: 72.7 % vs 68.5 %, DAMAGE-RESULTS.md 2026-12-07).
-        found = get_speech_timestamps(gate, VadOptions(**REGIONS_VAD), sampling_rate=SAMPLE_RATE)
-        decision.missed_s = regions_mod.missed_seconds(mask, found, SAMPLE_RATE) if found else None
-        if regions_mod.use_regions(mask, found, SAMPLE_RATE):
-            regions = found
-    if policy == "auto" and USE_REGIONS:
-        decision.heard = "vad_regions" if regions else "whole_window"
     fallbacks_before = getattr(model, "fallback_decodes", 0)
-    if regions:
-        segments, _info = model.transcribe(regions_mod.join(heard, regions),
-                                           **transcribe_options(beam_size, language, False))
-        segments = regions_mod.restore(segments, regions, SAMPLE_RATE)
+    if policy == "auto" and estimate.needs_cleaning and NOISY_CHOICE:
+        segments = _surer_decode(model, heard, beam_size, language, decision)
     else:
-        segments, _info = model.transcribe(heard, **transcribe_options(beam_size, language, decision.vad))
+        regions = choose_regions(heard, gate, mask, estimate, decision) if policy == "auto" else []
+        segments = _decode(model, heard, regions, transcribe_options(beam_size, language, decision.vad))
     dropped = looped = 0
     last_words = None
     for seg in segments:

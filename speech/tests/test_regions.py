@@ -78,3 +78,83 @@ def test_joined_audio_and_timestamps_back_in_window_time():
     [first, second] = regions.restore([_Seg(0.5, 1.5), _Seg(2.5, 3.5)], found, RATE)
     assert (first.start, first.end) == (1.5, 2.5)
     assert (second.start, second.end) == (10.5, 11.5)
+
+
+# --- a noisy window: the whole window or the VAD regions, whichever Whisper is surer of ---
+
+class _Scored:
+    def __init__(self, start, end, text, avg_logprob):
+        self.start, self.end, self.text, self.avg_logprob = start, end, text, avg_logprob
+
+
+def test_mean_logprob_weights_by_length_and_nothing_written_is_least_sure():
+    segs = [_Scored(0.0, 30.0, "a", -0.5), _Scored(30.0, 40.0, "b", -1.0)]
+    assert abs(regions.mean_logprob(segs) - (-0.5 * 30 - 1.0 * 10) / 40) < 1e-9
+    assert regions.mean_logprob([]) == float("-inf")
+    assert regions.mean_logprob([_Scored(1.0, 1.0, "x", -0.3)]) == -0.3
+
+
+class _TwoDecodes:
+    """Stands in for Whisper: the whole window gives one decode, any shorter
+    (joined regions) audio the other; records what it heard."""
+
+    def __init__(self, whole, cut):
+        self.whole, self.cut, self.heard = whole, cut, []
+
+    def transcribe(self, audio, **kw):
+        self.heard.append(len(audio))
+        return iter(self.whole if len(self.heard) == 1 else self.cut), None
+
+
+def _noisy_window(monkeypatch, found):
+    from calltop_stt import policy
+    monkeypatch.setattr(policy, "get_speech_timestamps", lambda audio, opts, sampling_rate: found)
+    return policy, np.zeros(20 * RATE, dtype=np.float32), policy.Decision(0.0, 0, 5.0)
+
+
+def test_noisy_window_keeps_the_regions_when_whisper_is_surer_of_them(monkeypatch):
+    policy, audio, decision = _noisy_window(monkeypatch, [span(1.0, 3.0), span(10.0, 12.0)])
+    model = _TwoDecodes([_Scored(0.0, 20.0, "made up over the noise", -0.9)],
+                        [_Scored(0.5, 1.5, "hello", -0.4), _Scored(2.5, 3.5, "there", -0.4)])
+    segs = policy._surer_decode(model, audio, 5, "en", decision)
+    assert model.heard == [20 * RATE, 4 * RATE]
+    assert [s.text for s in segs] == ["hello", "there"]
+    assert (segs[1].start, segs[1].end) == (10.5, 11.5)      # back in the window's time
+    d = decision.as_dict()
+    assert d["heard"] == "vad_regions" and d["heard_logprob"] == {"whole_window": -0.9, "vad_regions": -0.4}
+
+
+def test_noisy_window_stays_whole_when_whisper_reads_it_as_surely(monkeypatch):
+    policy, audio, decision = _noisy_window(monkeypatch, [span(1.0, 3.0)])
+    model = _TwoDecodes([_Scored(0.0, 20.0, "all of it", -0.5)], [_Scored(0.0, 2.0, "part", -0.5)])
+    assert [s.text for s in policy._surer_decode(model, audio, 5, "en", decision)] == ["all of it"]
+    assert decision.heard == "whole_window"
+
+
+def test_noisy_window_with_no_regions_or_regions_that_cut_little_is_decoded_once(monkeypatch):
+    # Regions that only trim the edges (0.4 + 0.5 s here) would decode the same audio shifted.
+    for found in ([], [span(0.4, 19.5)]):
+        policy, audio, decision = _noisy_window(monkeypatch, found)
+        model = _TwoDecodes([_Scored(0.0, 20.0, "all of it", -0.5)], [_Scored(0.0, 19.0, "x", -0.1)])
+        assert [s.text for s in policy._surer_decode(model, audio, 5, "en", decision)] == ["all of it"]
+        assert model.heard == [20 * RATE] and decision.logprob is None
+
+
+def test_regions_cut_enough_from_one_second_left_out():
+    assert not regions.cuts_enough([], 20 * RATE, RATE)
+    assert not regions.cuts_enough([span(0.4, 19.5)], 20 * RATE, RATE)
+    assert regions.cuts_enough([span(0.4, 8.0), span(9.2, 19.8)], 20 * RATE, RATE)   # a 1.2 s pause cut
+
+
+def test_a_clean_window_is_decoded_once_whole():
+    """Only windows cleaned for the gate pay the second decode."""
+    from calltop_stt import policy
+    rng = np.random.default_rng(3)
+    t = np.arange(8 * RATE) / RATE
+    audio = np.where((t > 1) & (t < 7), 0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 3 * t)), 0.0)
+    audio = (audio + 1e-5 * rng.standard_normal(len(t))).astype(np.float32)
+    model = _TwoDecodes([_Scored(1.0, 7.0, "hello there", -0.3)], [])
+    res = policy.transcribe_channel(model, audio, policy="auto", beam_size=5, language="en",
+                                    window_start=0.0, channel=0, on_segment=lambda s: None)
+    assert model.heard == [len(audio)] and res.decision.heard is None
+    assert not res.decision.noise["cleaned_for_gate"]
