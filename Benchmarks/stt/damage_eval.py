@@ -22,7 +22,8 @@ resolving 1 point (standard error 0.5) would take 25-100 calls per
 condition, hours on this machine. Two calls halve the variance of one; the
 stt_damage_worst_gap line of this default run is a smoke check of +-2-3
 points, and the 1-point bar is judged on a bigger corpus with the baselines
-cached: --calls 12 --baseline-cache FILE --runs 1 (~25 min for calltop).
+cached: --calls 12 --baseline-cache FILE --runs 1 (about 15 min for calltop
+once the baselines are cached; they took about 40 min the first time here).
 
 Prints one line per condition and BENCH lines:
   stt_noise_wer_minus_best_baseline  pooled WER over damage.ADDITIVE, calltop
