@@ -106,7 +106,8 @@ let package = Package(
             ],
             path: "Benchmarks/CallTopBench"
         ),
-        // What several test targets share: the throwaway PostgreSQL cluster, the wait for a condition.
+        // What several test targets share: the throwaway PostgreSQL cluster, the wait for a condition,
+        // an owner whose process has exited, a thread's CPU time.
         .target(name: "CallTopTestSupport", dependencies: ["CallTopCore"], path: "Tests/Support"),
         // The store's rules, run against both engines (SQLite and a real PostgreSQL).
         .testTarget(name: "StoreContractTests", dependencies: ["CallTopCore", "CallTopWebhooks", "CallTopTestSupport"]),
