@@ -83,7 +83,11 @@ public final class RecordingDownloader: Sendable {
         while true {
             do {
                 if try await !store.recordAttempt(attempt, decision: decision, memory: memory, file: saved, expectedBytes: outcome.expectedBytes, now: clock.now()) {
-                    logger.warning("\(sid): another process took this download over after our claim expired; its result stands")
+                    // After a failed try the claim may be gone because that try's COMMIT did
+                    // land (the connection broke before the answer), not because of a takeover.
+                    logger.warning(tries == 0
+                        ? "\(sid): another process took this download over after our claim expired; its result stands"
+                        : "\(sid): the store no longer holds our claim: an earlier try was recorded after all, or another process took the download over; the stored result stands")
                 }
                 break
             } catch {
