@@ -7,7 +7,7 @@ Every file is an espeak-ng sentence in the telephone band at 8 kHz
   clean      untouched (the reference the others are compared with)
   g711       G.711 mu-law round trip (8-bit companding)
   pink10     pink noise at 10 dB SNR (over the speech's active level)
-  pink5      pink noise at 5 dB SNR
+  pink5      pink noise at 5 dB SNR (pinkN: any other level, for measurements)
   babble     two other speakers (other voices, other sentences), 12 dB down
   loss       3 % of the audio lost in 20-120 ms bursts (zeros, no concealment)
   quiet_hum  the speaker at -30 dBFS over 60 Hz mains hum and its harmonics
@@ -18,6 +18,7 @@ ADDITIVE are the conditions where noise is added (issue #16's pooled figure).
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import wave
 from dataclasses import dataclass
@@ -132,8 +133,8 @@ def damage(condition: str, x: np.ndarray, rng: np.random.Generator, others: List
         return x
     if condition == "g711":
         return mu_law(x)
-    if condition in ("pink10", "pink5"):
-        return at_snr(x, pink(len(x), rng), 10.0 if condition == "pink10" else 5.0)
+    if condition.startswith("pink"):   # pink10, pink5, or any other level: pink7.5
+        return at_snr(x, pink(len(x), rng), float(condition[len("pink"):]))
     if condition == "babble":
         babble = np.zeros(len(x))
         for o in others:
@@ -179,12 +180,18 @@ def build(out_dir: str, calls: int = 1, per_call: int = 10, seed: int = 16,
             cache[(i, v)] = read_wav(path)
         return cache[(i, v)]
 
+    # Sentences and voices take turns, and the pairs come round again after
+    # len(SENTENCES) * len(VOICES) utterances: call 11 was call 0's audio, so
+    # clean, g711 and clip calls past 11 were copies. Each lap moves the voices
+    # on by one instead (calls before the first lap end are as they were).
+    lap = math.lcm(len(SENTENCES) * len(VOICES), per_call)
     items = []
     for cond in conditions:
         os.makedirs(os.path.join(out_dir, cond), exist_ok=True)
         for c in range(calls):
             utts = [c * per_call + u for u in range(per_call)]
-            pick = [(k % len(SENTENCES), VOICES[(k + k // len(SENTENCES)) % len(VOICES)]) for k in utts]
+            pick = [(k % len(SENTENCES), VOICES[(k + k // len(SENTENCES) + k // lap) % len(VOICES)])
+                    for k in utts]
             rng = np.random.default_rng(_seed(seed, cond, c, per_call))
             x = np.concatenate([voice(i, v) for i, v in pick])
             others = []

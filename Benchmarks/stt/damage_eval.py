@@ -25,7 +25,9 @@ points, and the 1-point bar is judged on a bigger corpus with the baselines
 cached: --calls 12 --baseline-cache FILE --runs 1 (about 15 min for calltop
 once the baselines are cached; they took about 40 min the first time here).
 
-Prints one line per condition and BENCH lines:
+Prints one line per condition (the three WERs, and the gap with its standard
+error over the calls: a gap smaller than about twice that is not told apart
+from 0 by this corpus) and BENCH lines:
   stt_noise_wer_minus_best_baseline  pooled WER over damage.ADDITIVE, calltop
                                      minus the better baseline (points, goal <= -3)
   stt_runs_identical                 1 when the three runs agree on every repeated file
@@ -45,6 +47,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -98,6 +102,22 @@ def pooled(items, hyps, conds) -> float:
             errs += text.wer(it.reference, hyps[it.name]) * n
             words += n
     return 100.0 * errs / max(words, 1)
+
+
+def gap_error(items, hyps, cond: str, draws: int = 2000) -> float:
+    """The standard error of a condition's gap (calltop minus the better
+    baseline), from its calls drawn with replacement: how far the gap would
+    move on another draw of as many calls. 0 with a single call."""
+    calls = [it for it in items if it.condition == cond]
+    if len(calls) < 2:
+        return 0.0
+    words = np.array([len(text.normalize(it.reference)) for it in calls], dtype=np.float64)
+    errors = {s: np.array([text.wer(it.reference, hyps[s][it.name]) for it in calls]) * words
+              for s in SYSTEMS}
+    pick = np.random.default_rng(16).integers(0, len(calls), size=(draws, len(calls)))
+    total = words[pick].sum(axis=1)
+    w = {s: 100.0 * errors[s][pick].sum(axis=1) / total for s in SYSTEMS}
+    return float((w["calltop"] - np.minimum(w["direct_vad"], w["direct_novad"])).std(ddof=1))
 
 
 def main() -> int:
@@ -170,12 +190,14 @@ def main() -> int:
     if args.runs >= 3:
         runs.append(dict(zip([it.name for it in repeated], worker_texts([it.path for it in repeated]))))
 
-    print(f"{'condition':10s} " + " ".join(f"{s:>13s}" for s in SYSTEMS))
-    gaps = {}
+    print(f"{'condition':10s} " + " ".join(f"{s:>13s}" for s in SYSTEMS) + "   gap (standard error)")
+    gaps, errors = {}, {}
     for cond in args.conditions.split(","):
         w = {s: pooled(items, hyps[s], {cond}) for s in SYSTEMS}
         gaps[cond] = w["calltop"] - min(w["direct_vad"], w["direct_novad"])
-        print(f"{cond:10s} " + " ".join(f"{w[s]:12.1f}%" for s in SYSTEMS), flush=True)
+        errors[cond] = gap_error(items, hyps, cond)
+        print(f"{cond:10s} " + " ".join(f"{w[s]:12.1f}%" for s in SYSTEMS)
+              + f"   {gaps[cond]:+5.1f} ({errors[cond]:.1f})", flush=True)
     add = [c for c in damage.ADDITIVE if c in args.conditions.split(",")]
     w_add = {s: pooled(items, hyps[s], set(add)) for s in SYSTEMS}
     print(f"{'additive':10s} " + " ".join(f"{w_add[s]:12.1f}%" for s in SYSTEMS))
@@ -191,7 +213,8 @@ def main() -> int:
     # spread over the threads the model uses is what 2 free cores would take.
     print(f"BENCH stt_rtf_noisy_cpu {cpu_s / engine.cpu_count() / max(audio_s, 1e-9):.3f} ratio "
           f"(info: CPU seconds / {engine.cpu_count()} threads / audio seconds)")
-    print(f"BENCH stt_damage_worst_gap {gaps[worst]:.1f} points (goal <= 1; {worst})")
+    print(f"BENCH stt_damage_worst_gap {gaps[worst]:.1f} points (goal <= 1; {worst}, "
+          f"standard error {errors[worst]:.1f} over {args.calls} calls)")
     if args.dump:
         json.dump({"references": {it.name: it.reference for it in items}, "hyps": hyps,
                    "runs": runs}, open(args.dump, "w"), indent=1)
