@@ -170,11 +170,10 @@ def transcribe(models: engine.Models, req_id, path: str, opts: dict) -> dict:
         "language": opts["language"], "channels": 2 if stereo else 1,
         "file_channels": info.channels, "vad_policy": opts["vad"],
         # "auto": this VAD gates (speech or not); Whisper hears the whole
-        # window, except on a noisy window (cleaned for the gate), which is
-        # decoded whole and as the default VAD's regions of the raw audio,
-        # the surer decode kept (policy.NOISY_CHOICE; each window's "heard"
-        # and "heard_logprob"). With policy.USE_REGIONS, a line that is not
-        # noisy hears the regions when they hold all its voiced audio.
+        # window, except a drowned one (policy.DROWNED_BELOW_SNR_DB), which
+        # hears the default VAD's regions of the raw audio (each window's
+        # "heard"). With policy.USE_REGIONS, a line that is not noisy hears
+        # the regions when they hold all its voiced audio.
         # "vad": faster-whisper's vad_filter with these parameters.
         "vad_parameters": dict(policy.LENIENT_VAD) if vad_on else None,
         "heard_regions": _heard_regions() if opts["vad"] == "auto" else None,
@@ -192,14 +191,11 @@ def transcribe(models: engine.Models, req_id, path: str, opts: dict) -> dict:
             "processing_seconds": round(time.monotonic() - started, 3)}
 
 
-def _heard_regions() -> Optional[dict]:
+def _heard_regions() -> dict:
     """How the policy chooses between the whole window and VAD regions."""
-    if not (policy.USE_REGIONS or policy.NOISY_CHOICE):
-        return None
-    out = {"vad_parameters": dict(policy.REGIONS_VAD) or "faster-whisper defaults"}
-    if policy.NOISY_CHOICE:
-        out["noisy_windows"] = ("whole window or the raw audio's regions, whichever decode has "
-                                "the higher length-weighted mean log-probability")
+    out = {"vad_parameters": dict(policy.REGIONS_VAD) or "faster-whisper defaults",
+           "drowned_below_snr_db": policy.DROWNED_BELOW_SNR_DB,
+           "drowned_min_cut_s": regions.MIN_CUT_S}
     if policy.USE_REGIONS:
         out.update(min_voiced_share=regions.MIN_SHARE, max_voiced_outside_s=regions.MAX_MISSED_S)
     return out

@@ -20,24 +20,22 @@ Policy "auto", per window and channel:
    energy gate sees (regions.py: >= 97 % of it and at most 1 s outside) and
    the window is not noisy; a voice the VAD misses (flat, formant: issue #5)
    would still get the whole window.
-   A noisy window (NOISY_CHOICE, under noise.NEEDS_CLEANING_DB SNR) whose
-   raw audio the default VAD cuts by at least regions.MIN_CUT_S is decoded
-   twice, whole and as those regions, and the decode with the higher
-   length-weighted mean log-probability is kept (_surer_decode). In heavy
-   noise the speech that VAD misses is speech Whisper cannot read either,
-   and the text it makes up there costs more than the words left out (pink
-   5 dB); where it can read it (10 dB, the quiet speaker) the whole window
-   mostly scores higher. Which one wins is read off the two decodes, not
-   guessed from the SNR.
+   A drowned window (SNR estimate under DROWNED_BELOW_SNR_DB) whose raw
+   audio the default VAD cuts by at least regions.MIN_CUT_S hears those
+   regions instead: there the speech the VAD misses is speech Whisper cannot
+   read either, and the text it makes up over it costs more than the words
+   left out; from pink 8 to 10 dB Whisper mostly reads it and the whole
+   window wins. Keeping whichever of the two decodes Whisper was surer of
+   (mean log-probability) did as well over pink 5-12 dB, at two decodes a
+   window (Benchmarks/stt/DAMAGE-RESULTS.md).
 3. Whisper's silence hallucinations are then removed, not prevented: a
    segment with under SEGMENT_MIN_VOICED_S of voiced audio and no overlap
    with a VAD span is dropped; text that is only punctuation is empty; a lone
    known hallucination ("you", "thank you", …) on a window with under
    LONE_WORD_MAX_VOICED_S of voiced audio is empty.
 Bad lines (issue #16, noise.py, repetition.py, decoding.py): a window under
-20 dB SNR is cleaned for steps 1 and 3 only (and gets step 2's choice of two
-decodes); other voices in the caller's
-busy pauses are muted before Whisper hears them; repetition loops that
+20 dB SNR is cleaned for steps 1 and 3 only; other voices in the caller's busy
+pauses are muted before Whisper hears them; repetition loops that
 survive the decoder's cascade are cut to one copy.
 "vad" is faster-whisper's VAD filter with LENIENT_VAD; "none" is plain
 Whisper; both still drop punctuation-only text.
@@ -73,10 +71,12 @@ POLICIES = ("auto", "vad", "none")
 # into "call me mac" (TranscriptionWorkerIntegrationTests).
 REGIONS_VAD: dict = {}
 USE_REGIONS = False
-# A noisy window (needs_cleaning) is decoded twice, whole and as the raw
-# audio's default-VAD regions, and the decode with the higher mean
-# log-probability is kept (_surer_decode).
-NOISY_CHOICE = True
+# Under this SNR estimate (noise.estimate: loud frames over the floor) a
+# window hears the raw audio's default-VAD regions. Measured on 12-24 calls per
+# level: the regions win at pink 5-7 dB (estimate 10.7-13.0 dB) and lose at
+# 8-10 dB (13.4-15.8 dB); at 12 dB (17.5) they won again on the 6 calls of 12
+# the VAD cut, so this is where pink 7 and 8 dB part, not a law.
+DROWNED_BELOW_SNR_DB = 13.2
 
 
 @dataclass
@@ -93,7 +93,6 @@ class Decision:
     fallback_decodes: int = 0       # decodes the fallback cascade added (decoding.py)
     heard: Optional[str] = None     # "vad_regions" or "whole_window" (regions.py)
     missed_s: Optional[float] = None  # voiced seconds outside the VAD regions
-    logprob: Optional[dict] = None  # a noisy window's two decodes: mean log-probability of each
 
     def as_dict(self) -> dict:
         d = {"window_start": round(self.window_start, 3), "channel": self.channel,
@@ -112,9 +111,6 @@ class Decision:
             d["heard"] = self.heard
         if self.missed_s is not None:
             d["voiced_outside_regions_s"] = round(self.missed_s, 2)
-        if self.logprob is not None:
-            d["heard_logprob"] = {k: (round(v, 3) if np.isfinite(v) else None)
-                                  for k, v in self.logprob.items()}
         return d
 
 
@@ -151,19 +147,32 @@ def _first_voiced(mask: np.ndarray, start_s: float, end_s: float) -> float:
 
 def choose_regions(audio: np.ndarray, gate: np.ndarray, mask: np.ndarray,
                    estimate: "noise.Estimate", decision: Decision) -> List[dict]:
-    """The regions Whisper hears instead of the whole window ([] = all of it),
-    on a window that is not noisy (those are _surer_decode's)."""
-    if not USE_REGIONS or estimate.needs_cleaning:
-        # With NOISY_CHOICE off a noisy window is heard whole: the coverage
-        # rule rejected the regions on every pink 5 dB call (the VAD misses
-        # speech the cleaned copy's gate sees).
-        decision.heard = "whole_window" if USE_REGIONS else None
+    """The regions Whisper hears instead of the whole window ([] = all of it)."""
+    if estimate.needs_cleaning:
+        return _drowned_regions(audio, estimate, decision)
+    if not USE_REGIONS:
         return []
     found = get_speech_timestamps(gate, VadOptions(**REGIONS_VAD), sampling_rate=SAMPLE_RATE)
     decision.missed_s = regions_mod.missed_seconds(mask, found, SAMPLE_RATE) if found else None
     regions = found if regions_mod.use_regions(mask, found, SAMPLE_RATE) else []
     decision.heard = "vad_regions" if regions else "whole_window"
     return regions
+
+
+def _drowned_regions(audio: np.ndarray, estimate: "noise.Estimate", decision: Decision) -> List[dict]:
+    """A noisy window: the raw audio's default-VAD regions when the window is
+    drowned (under DROWNED_BELOW_SNR_DB) and they leave out at least
+    regions.MIN_CUT_S; less is the whole window shifted at its edges. The
+    coverage rule of use_regions does not apply: here the VAD leaving speech
+    out is the point."""
+    decision.heard = "whole_window"
+    if estimate.snr_db >= DROWNED_BELOW_SNR_DB:
+        return []
+    found = get_speech_timestamps(audio, VadOptions(**REGIONS_VAD), sampling_rate=SAMPLE_RATE)
+    if not regions_mod.cuts_enough(found, len(audio), SAMPLE_RATE):
+        return []
+    decision.heard = "vad_regions"
+    return found
 
 
 def _decode(model, audio: np.ndarray, regions: List[dict], options: dict):
@@ -173,31 +182,6 @@ def _decode(model, audio: np.ndarray, regions: List[dict], options: dict):
         return model.transcribe(audio, **options)[0]
     segments, _info = model.transcribe(regions_mod.join(audio, regions), **options)
     return regions_mod.restore(segments, regions, SAMPLE_RATE)
-
-
-def _surer_decode(model, audio: np.ndarray, beam_size: int, language: Optional[str],
-                  decision: Decision) -> list:
-    """A noisy window: the whole window, or the raw audio's default-VAD
-    regions when Whisper is surer of what it reads there (higher mean
-    log-probability). Under about 12 dB SNR the speech that VAD misses is
-    speech Whisper cannot read either, and what it writes over it costs more
-    than leaving it out; at 15-18 dB it mostly reads it (DAMAGE-RESULTS.md,
-    2026-12-07 evening). Costs a second decode, only on noisy windows whose
-    regions leave out at least regions.MIN_CUT_S."""
-    options = transcribe_options(beam_size, language, False)
-    whole = list(model.transcribe(audio, **options)[0])
-    decision.heard = "whole_window"
-    found = get_speech_timestamps(audio, VadOptions(**REGIONS_VAD), sampling_rate=SAMPLE_RATE)
-    if not regions_mod.cuts_enough(found, len(audio), SAMPLE_RATE):
-        return whole
-    cut = list(model.transcribe(regions_mod.join(audio, found), **options)[0])
-    # Scored before restore(): durations of the audio Whisper heard.
-    scores = {"whole_window": regions_mod.mean_logprob(whole), "vad_regions": regions_mod.mean_logprob(cut)}
-    decision.logprob = scores
-    if scores["vad_regions"] <= scores["whole_window"]:
-        return whole
-    decision.heard = "vad_regions"
-    return list(regions_mod.restore(cut, found, SAMPLE_RATE))
 
 
 def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
@@ -237,11 +221,8 @@ def transcribe_channel(model, audio: np.ndarray, *, policy: str, beam_size: int,
     decision.vad = policy == "vad"
 
     fallbacks_before = getattr(model, "fallback_decodes", 0)
-    if policy == "auto" and estimate.needs_cleaning and NOISY_CHOICE:
-        segments = _surer_decode(model, heard, beam_size, language, decision)
-    else:
-        regions = choose_regions(heard, gate, mask, estimate, decision) if policy == "auto" else []
-        segments = _decode(model, heard, regions, transcribe_options(beam_size, language, decision.vad))
+    regions = choose_regions(heard, gate, mask, estimate, decision) if policy == "auto" else []
+    segments = _decode(model, heard, regions, transcribe_options(beam_size, language, decision.vad))
     dropped = looped = 0
     last_words = None
     for seg in segments:

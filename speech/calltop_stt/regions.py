@@ -26,10 +26,9 @@ from .energy import FRAME_S
 MIN_SHARE = 0.97
 MAX_MISSED_S = 1.0
 # Regions that leave out less than this are the whole window shifted by a
-# few tenths of a second at its edges, not a choice of what to hear: a
-# second decode would only pick between two alignments, which moves WER by
-# +-2-3 points either way (DAMAGE-RESULTS.md, 2026-12-07), at the cost of a
-# decode. Silence inside a window is only cut from 2 s on (1.2 s with the
+# few tenths of a second at its edges, not a choice of what to hear: hearing
+# them only picks another alignment, which moves WER by +-2-3 points either
+# way (DAMAGE-RESULTS.md, 2026-12-07). Silence inside a window is only cut from 2 s on (1.2 s with the
 # padding), so 1 s is under any pause the VAD removes.
 MIN_CUT_S = 1.0
 
@@ -66,20 +65,6 @@ def cuts_enough(regions: Sequence[dict], n_samples: int, sample_rate: int) -> bo
         return False
     kept = sum(r["end"] - r["start"] for r in regions)
     return (n_samples - kept) / sample_rate >= MIN_CUT_S
-
-
-def mean_logprob(segments: Sequence) -> float:
-    """How sure Whisper is of a decode: its segments' average log-probability
-    weighted by their length (-inf when it wrote nothing). The segments' own
-    avg_logprob is per decoded 30 s window, so the weights are the share of
-    the audio each window's segments cover."""
-    length = np.array([max(s.end - s.start, 0.0) for s in segments], dtype=np.float64)
-    if len(length) == 0:
-        return float("-inf")
-    logprob = np.array([s.avg_logprob for s in segments], dtype=np.float64)
-    if length.sum() <= 0.0:
-        return float(logprob.mean())
-    return float((length * logprob).sum() / length.sum())
 
 
 def join(audio: np.ndarray, regions: Sequence[dict]) -> np.ndarray:

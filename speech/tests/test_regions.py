@@ -80,23 +80,16 @@ def test_joined_audio_and_timestamps_back_in_window_time():
     assert (second.start, second.end) == (10.5, 11.5)
 
 
-# --- a noisy window: the whole window or the VAD regions, whichever Whisper is surer of ---
+# --- a drowned window hears the VAD regions of its raw audio ---
 
 class _Scored:
     def __init__(self, start, end, text, avg_logprob):
         self.start, self.end, self.text, self.avg_logprob = start, end, text, avg_logprob
 
 
-def test_mean_logprob_weights_by_length_and_nothing_written_is_least_sure():
-    segs = [_Scored(0.0, 30.0, "a", -0.5), _Scored(30.0, 40.0, "b", -1.0)]
-    assert abs(regions.mean_logprob(segs) - (-0.5 * 30 - 1.0 * 10) / 40) < 1e-9
-    assert regions.mean_logprob([]) == float("-inf")
-    assert regions.mean_logprob([_Scored(1.0, 1.0, "x", -0.3)]) == -0.3
-
-
 class _TwoDecodes:
-    """Stands in for Whisper: the whole window gives one decode, any shorter
-    (joined regions) audio the other; records what it heard."""
+    """Stands in for Whisper: the first decode gives `whole`, any later one
+    `cut`; records how many samples each decode heard."""
 
     def __init__(self, whole, cut):
         self.whole, self.cut, self.heard = whole, cut, []
@@ -106,38 +99,45 @@ class _TwoDecodes:
         return iter(self.whole if len(self.heard) == 1 else self.cut), None
 
 
-def _noisy_window(monkeypatch, found):
-    from calltop_stt import policy
+def _noisy(monkeypatch, found, snr_db):
+    """A window the SNR estimate calls noisy at snr_db, where the VAD finds `found`."""
+    from calltop_stt import noise, policy
     monkeypatch.setattr(policy, "get_speech_timestamps", lambda audio, opts, sampling_rate: found)
-    return policy, np.zeros(20 * RATE, dtype=np.float32), policy.Decision(0.0, 0, 5.0)
+    monkeypatch.setattr(policy.noise, "estimate", lambda audio: noise.Estimate(snr_db, -30.0, True))
+    return policy, np.zeros(20 * RATE, dtype=np.float32)
 
 
-def test_noisy_window_keeps_the_regions_when_whisper_is_surer_of_them(monkeypatch):
-    policy, audio, decision = _noisy_window(monkeypatch, [span(1.0, 3.0), span(10.0, 12.0)])
-    model = _TwoDecodes([_Scored(0.0, 20.0, "made up over the noise", -0.9)],
-                        [_Scored(0.5, 1.5, "hello", -0.4), _Scored(2.5, 3.5, "there", -0.4)])
-    segs = policy._surer_decode(model, audio, 5, "en", decision)
-    assert model.heard == [20 * RATE, 4 * RATE]
-    assert [s.text for s in segs] == ["hello", "there"]
-    assert (segs[1].start, segs[1].end) == (10.5, 11.5)      # back in the window's time
-    d = decision.as_dict()
-    assert d["heard"] == "vad_regions" and d["heard_logprob"] == {"whole_window": -0.9, "vad_regions": -0.4}
+def test_a_drowned_window_hears_only_the_vad_regions_in_one_decode(monkeypatch):
+    from calltop_stt import policy
+    found = [span(1.0, 3.0), span(10.0, 12.0)]
+    policy, audio = _noisy(monkeypatch, found, policy.DROWNED_BELOW_SNR_DB - 2.0)
+    model = _TwoDecodes([_Scored(0.5, 1.5, "hello", -0.4), _Scored(2.5, 3.5, "there", -0.4)], [])
+    res = policy.transcribe_channel(model, audio, policy="auto", beam_size=5, language="en",
+                                    window_start=0.0, channel=0, on_segment=lambda s: None)
+    assert model.heard == [4 * RATE]
+    assert [(s["text"], s["start"], s["end"]) for s in res.segments] == [("hello", 1.5, 2.5), ("there", 10.5, 11.5)]
+    assert res.decision.as_dict()["heard"] == "vad_regions"
 
 
-def test_noisy_window_stays_whole_when_whisper_reads_it_as_surely(monkeypatch):
-    policy, audio, decision = _noisy_window(monkeypatch, [span(1.0, 3.0)])
-    model = _TwoDecodes([_Scored(0.0, 20.0, "all of it", -0.5)], [_Scored(0.0, 2.0, "part", -0.5)])
-    assert [s.text for s in policy._surer_decode(model, audio, 5, "en", decision)] == ["all of it"]
-    assert decision.heard == "whole_window"
+def test_a_noisy_window_above_the_drowned_snr_is_heard_whole(monkeypatch):
+    from calltop_stt import policy
+    policy, audio = _noisy(monkeypatch, [span(1.0, 3.0), span(10.0, 12.0)], policy.DROWNED_BELOW_SNR_DB)
+    model = _TwoDecodes([_Scored(1.0, 12.0, "all of it", -0.5)], [])
+    res = policy.transcribe_channel(model, audio, policy="auto", beam_size=5, language="en",
+                                    window_start=0.0, channel=0, on_segment=lambda s: None)
+    assert model.heard == [20 * RATE] and [s["text"] for s in res.segments] == ["all of it"]
+    assert res.decision.heard == "whole_window"
 
 
-def test_noisy_window_with_no_regions_or_regions_that_cut_little_is_decoded_once(monkeypatch):
-    # Regions that only trim the edges (0.4 + 0.5 s here) would decode the same audio shifted.
+def test_a_drowned_window_whose_regions_cut_little_is_heard_whole(monkeypatch):
+    # Regions that only trim the edges (0.4 + 0.5 s here) are the same audio shifted.
+    from calltop_stt import policy
     for found in ([], [span(0.4, 19.5)]):
-        policy, audio, decision = _noisy_window(monkeypatch, found)
-        model = _TwoDecodes([_Scored(0.0, 20.0, "all of it", -0.5)], [_Scored(0.0, 19.0, "x", -0.1)])
-        assert [s.text for s in policy._surer_decode(model, audio, 5, "en", decision)] == ["all of it"]
-        assert model.heard == [20 * RATE] and decision.logprob is None
+        policy, audio = _noisy(monkeypatch, found, policy.DROWNED_BELOW_SNR_DB - 5.0)
+        decision = policy.Decision(0.0, 0, 5.0)
+        assert policy.choose_regions(audio, audio, np.zeros(1000, dtype=bool), policy.noise.estimate(audio),
+                                     decision) == []
+        assert decision.heard == "whole_window"
 
 
 def test_regions_cut_enough_from_one_second_left_out():
@@ -147,7 +147,7 @@ def test_regions_cut_enough_from_one_second_left_out():
 
 
 def test_a_clean_window_is_decoded_once_whole():
-    """Only windows cleaned for the gate pay the second decode."""
+    """A clean window is not even looked at by the regions' VAD (USE_REGIONS is off)."""
     from calltop_stt import policy
     rng = np.random.default_rng(3)
     t = np.arange(8 * RATE) / RATE
