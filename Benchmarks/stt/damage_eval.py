@@ -15,15 +15,12 @@ Corpus size (--calls, default 2 per condition, 139 words a call): what ~8
 minutes on 2 cores buys, not what a 1-point bar needs. One call moves a
 condition by +-3-5 points (a tenth of a second of alignment is +-2-3, pink
 5 dB +-10 on a bad draw), and the gap is calltop minus the better of two
-noisy baselines, so on one call it leans positive. Measured on 12 calls of
-the noisy conditions and 6 of the others (DAMAGE-RESULTS.md, 2026-12-07
-evening), the per-call spread of the gap is 2.4-5 points (babble 28):
-resolving 1 point (standard error 0.5) would take 25-100 calls per
-condition, hours on this machine. Two calls halve the variance of one; the
-stt_damage_worst_gap line of this default run is a smoke check of +-2-3
-points, and the 1-point bar is judged on a bigger corpus with the baselines
-cached: --calls 12 --baseline-cache FILE --runs 1 (about 15 min for calltop
-once the baselines are cached; they took about 40 min the first time here).
+noisy baselines, so on few calls it leans positive. The default run's
+stt_damage_worst_gap is a smoke check (its standard error, printed, is
+about 2 points); the 1-point bar is judged on 24 calls per condition, where
+it is about 0.5: --calls 24 --baseline-cache FILE --runs 1 (on 2 cores
+calltop took 11 min for 7 conditions; the baselines, two decodes a call,
+take about twice that the first time).
 
 Prints one line per condition (the three WERs, and the gap with its standard
 error over the calls: a gap smaller than about twice that is not told apart
