@@ -24,8 +24,24 @@ public final class Store: Sendable {
         // drop the last few, and the store stays consistent (files are fsynced on
         // their own before they are recorded). FULL costs an fsync per state change.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        db = try DatabasePool(path: dataDir.appendingPathComponent("calltop.sqlite").path, configuration: config)
+        db = try Self.openPool(path: dataDir.appendingPathComponent("calltop.sqlite").path, configuration: config)
         try StoreSchema.migrate(db)
+    }
+
+    /// Opens the pool, trying again while another process switches a new file to WAL.
+    /// That switch needs the file to itself, and SQLite answers SQLITE_BUSY at once
+    /// rather than call the busy handler when waiting could deadlock, so the busy
+    /// timeout does not cover it: several processes starting on a new data dir failed
+    /// 7 times in 20. Once one has switched, the file stays WAL and the rest open.
+    private static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(15)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                Thread.sleep(forTimeInterval: Double.random(in: 0.02...0.1))
+            }
+        }
     }
 
     /// Changes whenever anyone commits to the store (the WAL file grows or is

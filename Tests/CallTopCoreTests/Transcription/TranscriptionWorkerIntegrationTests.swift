@@ -44,8 +44,9 @@ struct TranscriptionWorkerIntegrationTests {
     @Test func killedWorkerFailsTheJobAndTheNextOneSucceeds() async throws {
         let dir = try SpeechTestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // Long enough (~25 s of speech) that the kill lands mid-job.
-        let long = try SpeechTestSupport.speak(Array(repeating: Self.sentence, count: 8), in: dir, name: "long")
+        // ~85 s of speech: two 60 s windows, so the first progress comes while the
+        // second window is still to decode.
+        let long = try SpeechTestSupport.speak(Array(repeating: Self.sentence, count: 24), in: dir, name: "long")
         let short = try SpeechTestSupport.speak([Self.sentence], in: dir, name: "short")
         var config = SpeechWorker.Configuration(environment: SpeechTestSupport.environment)
         config.restartBackoff.base = 0.1
@@ -53,11 +54,15 @@ struct TranscriptionWorkerIntegrationTests {
         try await worker.warmUp()
         let firstPID = try #require(await worker.workerPID)
 
-        let job = Task { try await worker.transcribe(TranscriptionRequest(audio: long)) }
-        // Wait until the job is with the worker, then kill it mid-transcription.
-        for _ in 0..<100 where await worker.queuedJobs == 0 { try await Task.sleep(for: .milliseconds(20)) }
-        try await Task.sleep(for: .milliseconds(800))
-        kill(firstPID, SIGKILL)
+        // Killed at its first progress: mid-transcription, however fast the machine. A
+        // fixed delay once let this job finish first (28 s of audio in under 0.8 s).
+        let progressSeen = Collected<Double>()
+        let job = Task {
+            try await worker.transcribe(TranscriptionRequest(audio: long)) { progress in
+                if progressSeen.all.isEmpty { kill(firstPID, SIGKILL) }
+                progressSeen.append(progress.fraction)
+            }
+        }
 
         await #expect {
             _ = try await job.value
@@ -65,6 +70,7 @@ struct TranscriptionWorkerIntegrationTests {
             guard case SpeechWorkerError.workerCrashed = error else { return false }
             return (error as? SpeechWorkerError)?.isRetryable == true
         }
+        #expect(progressSeen.all.allSatisfy { $0 < 1 })
 
         let next = try await worker.transcribe(TranscriptionRequest(audio: short))
         #expect(next.text.lowercased().contains("tomorrow"))
