@@ -41,7 +41,6 @@ import os
 import sys
 import time
 import traceback
-from typing import Optional
 
 # Before anything imports huggingface_hub: never reach for a model hub.
 os.environ["HF_HUB_OFFLINE"] = "1"
