@@ -37,7 +37,7 @@ if [ -x .venv/bin/python ]; then
     section stt .venv/bin/python Benchmarks/stt/bench.py ${CALLTOP_BENCH_STT_ARGS:-}
     # Phone-line damage (issue #16): WER per condition against faster-whisper
     # direct, three runs identical, RTF on noisy calls. 2 calls per condition (the
-    # docstring says why): 7 min 46 s on 2 nearly free cores, more under a build.
+    # docstring says why): 5-8 min on 2 nearly free cores, more under a build.
     # shellcheck disable=SC2086
     section stt-damage .venv/bin/python Benchmarks/stt/damage_eval.py ${CALLTOP_BENCH_DAMAGE_ARGS:-}
 else

@@ -24,8 +24,7 @@ stdout (protocol lines only; logs go to stderr):
 text was decoded (no sampling: the same audio, model and settings give the
 same text in any process), "noise_cleaning" the SNR rule, and "decisions"
 per window what the policy saw and did (SNR, muted pauses, what Whisper
-heard and, on a noisy window, how sure it was of each decode, fallback
-decodes, loop words cut).
+heard, fallback decodes, loop words cut).
 
 Segments carry "channel": 0 for mono (or a down-mix), 1 and 2 for the
 channels of a dual-channel recording. Progress segments are provisional:

@@ -28,8 +28,9 @@ MAX_MISSED_S = 1.0
 # Regions that leave out less than this are the whole window shifted by a
 # few tenths of a second at its edges, not a choice of what to hear: hearing
 # them only picks another alignment, which moves WER by +-2-3 points either
-# way (DAMAGE-RESULTS.md, 2026-12-07). Silence inside a window is only cut from 2 s on (1.2 s with the
-# padding), so 1 s is under any pause the VAD removes.
+# way (DAMAGE-RESULTS.md, 2026-12-07). Silence inside a window is only cut
+# from 2 s on (1.2 s with the padding), so 1 s is under any pause the VAD
+# removes.
 MIN_CUT_S = 1.0
 
 
