@@ -90,15 +90,16 @@ def worker_texts(paths) -> list:
     return out
 
 
+def call_errors(calls, hyps):
+    """Per call: word errors (WER times reference words) and reference words."""
+    words = np.array([len(text.normalize(it.reference)) for it in calls], dtype=np.float64)
+    return np.array([text.wer(it.reference, hyps[it.name]) for it in calls]) * words, words
+
+
 def pooled(items, hyps, conds) -> float:
     # Word-weighted: errors over all reference words of those conditions.
-    errs = words = 0
-    for it in items:
-        if it.condition in conds:
-            n = len(text.normalize(it.reference))
-            errs += text.wer(it.reference, hyps[it.name]) * n
-            words += n
-    return 100.0 * errs / max(words, 1)
+    errors, words = call_errors([it for it in items if it.condition in conds], hyps)
+    return 100.0 * errors.sum() / max(words.sum(), 1)
 
 
 def gap_error(items, hyps, cond: str, draws: int = 2000) -> float:
@@ -108,9 +109,8 @@ def gap_error(items, hyps, cond: str, draws: int = 2000) -> float:
     calls = [it for it in items if it.condition == cond]
     if len(calls) < 2:
         return 0.0
-    words = np.array([len(text.normalize(it.reference)) for it in calls], dtype=np.float64)
-    errors = {s: np.array([text.wer(it.reference, hyps[s][it.name]) for it in calls]) * words
-              for s in SYSTEMS}
+    per_system = {s: call_errors(calls, hyps[s]) for s in SYSTEMS}
+    errors, words = {s: e for s, (e, _) in per_system.items()}, per_system["calltop"][1]
     pick = np.random.default_rng(16).integers(0, len(calls), size=(draws, len(calls)))
     total = words[pick].sum(axis=1)
     w = {s: 100.0 * errors[s][pick].sum(axis=1) / total for s in SYSTEMS}
