@@ -1,10 +1,10 @@
 """What Whisper hears (calltop_stt/regions.py): VAD regions or the whole
-window. Pure functions on synthetic masks and spans, no model."""
+window. Synthetic masks and spans, and a stand-in for the model."""
 from __future__ import annotations
 
 import numpy as np
 
-from calltop_stt import regions
+from calltop_stt import noise, policy, regions
 from calltop_stt.energy import FRAME_S
 
 RATE = 16000
@@ -82,36 +82,34 @@ def test_joined_audio_and_timestamps_back_in_window_time():
 
 # --- a drowned window hears the VAD regions of its raw audio ---
 
-class _Scored:
-    def __init__(self, start, end, text, avg_logprob):
-        self.start, self.end, self.text, self.avg_logprob = start, end, text, avg_logprob
+class _Segment:
+    def __init__(self, start, end, text):
+        self.start, self.end, self.text = start, end, text
 
 
-class _TwoDecodes:
-    """Stands in for Whisper: the first decode gives `whole`, any later one
-    `cut`; records how many samples each decode heard."""
+class _Whisper:
+    """Stands in for Whisper: every decode gives `segments`; records how many
+    samples each decode heard."""
 
-    def __init__(self, whole, cut):
-        self.whole, self.cut, self.heard = whole, cut, []
+    def __init__(self, segments):
+        self.segments, self.heard = segments, []
 
     def transcribe(self, audio, **kw):
         self.heard.append(len(audio))
-        return iter(self.whole if len(self.heard) == 1 else self.cut), None
+        return iter(self.segments), None
 
 
 def _noisy(monkeypatch, found, snr_db):
     """A window the SNR estimate calls noisy at snr_db, where the VAD finds `found`."""
-    from calltop_stt import noise, policy
     monkeypatch.setattr(policy, "get_speech_timestamps", lambda audio, opts, sampling_rate: found)
     monkeypatch.setattr(policy.noise, "estimate", lambda audio: noise.Estimate(snr_db, -30.0, True))
-    return policy, np.zeros(20 * RATE, dtype=np.float32)
+    return np.zeros(20 * RATE, dtype=np.float32)
 
 
 def test_a_drowned_window_hears_only_the_vad_regions_in_one_decode(monkeypatch):
-    from calltop_stt import policy
     found = [span(1.0, 3.0), span(10.0, 12.0)]
-    policy, audio = _noisy(monkeypatch, found, policy.DROWNED_BELOW_SNR_DB - 2.0)
-    model = _TwoDecodes([_Scored(0.5, 1.5, "hello", -0.4), _Scored(2.5, 3.5, "there", -0.4)], [])
+    audio = _noisy(monkeypatch, found, policy.DROWNED_BELOW_SNR_DB - 2.0)
+    model = _Whisper([_Segment(0.5, 1.5, "hello"), _Segment(2.5, 3.5, "there")])
     res = policy.transcribe_channel(model, audio, policy="auto", beam_size=5, language="en",
                                     window_start=0.0, channel=0, on_segment=lambda s: None)
     assert model.heard == [4 * RATE]
@@ -120,9 +118,8 @@ def test_a_drowned_window_hears_only_the_vad_regions_in_one_decode(monkeypatch):
 
 
 def test_a_noisy_window_above_the_drowned_snr_is_heard_whole(monkeypatch):
-    from calltop_stt import policy
-    policy, audio = _noisy(monkeypatch, [span(1.0, 3.0), span(10.0, 12.0)], policy.DROWNED_BELOW_SNR_DB)
-    model = _TwoDecodes([_Scored(1.0, 12.0, "all of it", -0.5)], [])
+    audio = _noisy(monkeypatch, [span(1.0, 3.0), span(10.0, 12.0)], policy.DROWNED_BELOW_SNR_DB)
+    model = _Whisper([_Segment(1.0, 12.0, "all of it")])
     res = policy.transcribe_channel(model, audio, policy="auto", beam_size=5, language="en",
                                     window_start=0.0, channel=0, on_segment=lambda s: None)
     assert model.heard == [20 * RATE] and [s["text"] for s in res.segments] == ["all of it"]
@@ -131,9 +128,8 @@ def test_a_noisy_window_above_the_drowned_snr_is_heard_whole(monkeypatch):
 
 def test_a_drowned_window_whose_regions_cut_little_is_heard_whole(monkeypatch):
     # Regions that only trim the edges (0.4 + 0.5 s here) are the same audio shifted.
-    from calltop_stt import policy
     for found in ([], [span(0.4, 19.5)]):
-        policy, audio = _noisy(monkeypatch, found, policy.DROWNED_BELOW_SNR_DB - 5.0)
+        audio = _noisy(monkeypatch, found, policy.DROWNED_BELOW_SNR_DB - 5.0)
         decision = policy.Decision(0.0, 0, 5.0)
         assert policy.choose_regions(audio, audio, np.zeros(1000, dtype=bool), policy.noise.estimate(audio),
                                      decision) == []
@@ -148,12 +144,11 @@ def test_regions_cut_enough_from_one_second_left_out():
 
 def test_a_clean_window_is_decoded_once_whole():
     """A clean window is not even looked at by the regions' VAD (USE_REGIONS is off)."""
-    from calltop_stt import policy
     rng = np.random.default_rng(3)
     t = np.arange(8 * RATE) / RATE
     audio = np.where((t > 1) & (t < 7), 0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 3 * t)), 0.0)
     audio = (audio + 1e-5 * rng.standard_normal(len(t))).astype(np.float32)
-    model = _TwoDecodes([_Scored(1.0, 7.0, "hello there", -0.3)], [])
+    model = _Whisper([_Segment(1.0, 7.0, "hello there")])
     res = policy.transcribe_channel(model, audio, policy="auto", beam_size=5, language="en",
                                     window_start=0.0, channel=0, on_segment=lambda s: None)
     assert model.heard == [len(audio)] and res.decision.heard is None
